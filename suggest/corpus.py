@@ -1,0 +1,244 @@
+"""Documents, excerpts and coded data.
+
+Coded data travels as a *long* table, one row per (excerpt, code, coder):
+`excerpt_id, text, code[, coder, document_id, source_type]`; an excerpt a coder
+left uncoded has one row with an empty code. `CodedCorpus` turns it into the
+arrays models train on: texts and a (n_excerpts, n_codes) 0/1 matrix in codebook order.
+Row numbers in messages are spreadsheet rows (the header is row 1).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from suggest.codebook import Code, Codebook
+from suggest.errors import DataError, EmptyBatchError
+
+LONG_COLUMNS = ["excerpt_id", "text", "code", "coder", "document_id", "source_type"]
+REQUIRED_LONG = ["excerpt_id", "text", "code"]
+DEFAULT_CODER = "coder"
+
+
+@dataclass
+class Document:
+    """A source document as read from disk. `text` is what excerpt offsets point into."""
+
+    document_id: str
+    text: str
+    source_type: str
+    path: str | None = None
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Excerpt:
+    """A span of a document: `document.text[start:end] == text`."""
+
+    excerpt_id: str
+    document_id: str
+    text: str
+    start: int
+    end: int
+    source_type: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a .csv or .xlsx as strings, keeping texts like 'None' or 'N/A' as they are."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", path=path, hint="check the path")
+    if path.stat().st_size == 0:
+        raise EmptyBatchError("the file is empty", path=path, hint="export the table again with a header row")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+        elif suffix in {".csv", ".tsv", ".txt"}:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",",
+                             encoding="utf-8-sig")
+        else:
+            raise DataError(f"unsupported table type '{suffix}'", path=path, hint="use .csv or .xlsx")
+    except UnicodeDecodeError:
+        raise DataError("not UTF-8 text", path=path,
+                        hint="in Excel use 'Save As > CSV UTF-8', or give the .xlsx file") from None
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise DataError(f"malformed CSV ({exc})", path=path, row=int(m.group(1)) if m else None,
+                        hint="check that quotes are balanced and every row has the same number of columns") from None
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"cannot read the table ({exc})", path=path, hint="check that it is a real .csv or .xlsx") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise EmptyBatchError("the table has a header but no rows", path=path)
+    return df
+
+
+def read_long(path: str | Path, codebook: Codebook | None = None, *, default_coder: str = DEFAULT_CODER) -> pd.DataFrame:
+    """Read and validate a long coded-data table; returns columns LONG_COLUMNS."""
+    df = read_table(path)
+    return validate_long(df, codebook, path=path, default_coder=default_coder)
+
+
+def validate_long(df: pd.DataFrame, codebook: Codebook | None = None, *, path: str | Path | None = None,
+                  default_coder: str = DEFAULT_CODER) -> pd.DataFrame:
+    """Check columns, texts, codes and id/text consistency; fill optional columns."""
+    missing = [c for c in REQUIRED_LONG if c not in df.columns]
+    if missing:
+        raise DataError(f"missing required column(s): {', '.join(missing)}", path=path, field=missing[0],
+                        hint="a long coded-data file needs the columns excerpt_id,text,code "
+                             "(optional: coder,document_id,source_type); for one-hot tables use --format wide")
+    df = df.copy()
+    for col in LONG_COLUMNS:
+        if col not in df.columns:
+            df[col] = ""
+        df[col] = df[col].astype(str).str.strip() if col != "text" else df[col].astype(str)
+    df.loc[df["coder"] == "", "coder"] = default_coder
+    rows = df.index.to_numpy() + 2
+    for col in ("excerpt_id", "text"):
+        bad = np.flatnonzero(df[col].str.strip().to_numpy() == "")
+        if bad.size:
+            raise DataError(f"empty {col.replace('_', ' ')}", path=path, row=int(rows[bad[0]]), field=col,
+                            hint="fill it in or delete the row")
+    coded = df["code"] != ""
+    if codebook is not None and coded.any():
+        codebook.check_codes(df.loc[coded, "code"], path=path, rows=rows[coded.to_numpy()])
+    texts = df.groupby("excerpt_id", sort=False)["text"].nunique()
+    clash = texts[texts > 1]
+    if len(clash):
+        eid = clash.index[0]
+        where = df.index[df["excerpt_id"] == eid]
+        raise DataError(f"excerpt '{eid}' appears with different texts", path=path, row=int(where[1]) + 2,
+                        field="text", hint="an excerpt_id must always carry the same text; give edited text a new id")
+    return df[LONG_COLUMNS].reset_index(drop=True)
+
+
+def slug(name: str) -> str:
+    """A code id made from a column name: 'Staff manner & attitude' -> 'staff_manner_attitude'."""
+    s = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()
+    return s or "code"
+
+
+def codebook_from_columns(columns: Sequence[str], name: str = "wide-table") -> Codebook:
+    """A codebook whose codes are a wide table's code columns (names double as definitions)."""
+    ids: list[str] = []
+    for col in columns:
+        base, i = slug(col), 2
+        cid = base
+        while cid in ids:
+            cid, i = f"{base}_{i}", i + 1
+        ids.append(cid)
+    return Codebook(name=name, codes=tuple(Code(id=i, name=c, definition=c) for i, c in zip(ids, columns)))
+
+
+def read_wide(path: str | Path, *, text_column: str, code_columns: Sequence[str] | None = None,
+              codes_after: str | None = None, id_column: str | None = None, coder: str = DEFAULT_CODER,
+              codebook: Codebook | None = None, drop_empty_text: bool = True) -> tuple[pd.DataFrame, Codebook]:
+    """Read a one-hot table (one row per excerpt, one 0/1 column per code) into long form.
+
+    Code columns are `code_columns`, or every column after `codes_after`. Cells count as
+    positive when they hold 1 / yes / true / x. Without a `codebook`, one is made from the
+    column names. Returns (long table, codebook).
+    """
+    df = read_table(path)
+    if text_column not in df.columns:
+        raise DataError(f"no column named '{text_column}'", path=path, field=text_column,
+                        hint=f"columns are: {', '.join(df.columns[:30])}")
+    if code_columns is None:
+        if codes_after is None:
+            raise DataError("say which columns are codes", path=path,
+                            hint="give --code-columns A,B,C or --codes-after COLUMN")
+        if codes_after not in df.columns:
+            raise DataError(f"no column named '{codes_after}'", path=path, field=codes_after)
+        code_columns = list(df.columns[list(df.columns).index(codes_after) + 1:])
+    absent = [c for c in code_columns if c not in df.columns]
+    if absent:
+        raise DataError(f"no column named '{absent[0]}'", path=path, field=absent[0])
+    if codebook is None:
+        codebook = codebook_from_columns(code_columns, name=Path(path).stem)
+        col_to_id = dict(zip(code_columns, codebook.ids))
+    else:
+        by_name = {c.name: c.id for c in codebook}
+        col_to_id = {c: (c if c in codebook else by_name.get(c, c)) for c in code_columns}
+        codebook.check_codes(col_to_id.values(), path=path, field_name="header")
+    if id_column and id_column not in df.columns:
+        raise DataError(f"no column named '{id_column}'", path=path, field=id_column)
+    if drop_empty_text:
+        df = df[df[text_column].str.strip() != ""]
+    values = df[list(code_columns)].apply(lambda s: s.str.strip().str.lower())
+    positive = values.isin(["1", "1.0", "yes", "y", "true", "x"]).to_numpy()
+    ids = df[id_column].astype(str).to_numpy() if id_column else np.array([f"row{i + 2}" for i in df.index])
+    records = []
+    codes = [col_to_id[c] for c in code_columns]
+    for eid, text, row in zip(ids, df[text_column].to_numpy(), positive):
+        hits = [codes[j] for j in np.flatnonzero(row)]
+        for code in hits or [""]:
+            records.append((eid, text, code, coder, "", ""))
+    long = pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
+    return validate_long(long, codebook, path=path), codebook
+
+
+@dataclass
+class CodedCorpus:
+    """Excerpts with a reference coding: texts plus `Y`, shape (n_excerpts, n_codes), codebook order."""
+
+    codebook: Codebook
+    excerpts: pd.DataFrame  # excerpt_id, text, document_id, source_type
+    Y: np.ndarray
+
+    @property
+    def texts(self) -> list[str]:
+        return self.excerpts["text"].tolist()
+
+    @property
+    def ids(self) -> list[str]:
+        return self.excerpts["excerpt_id"].tolist()
+
+    def __len__(self) -> int:
+        return len(self.excerpts)
+
+    @property
+    def data_hash(self) -> str:
+        h = hashlib.sha256()
+        for eid, text, row in zip(self.ids, self.texts, self.Y):
+            h.update(f"{eid}\x1f{text}\x1f{''.join(map(str, row.tolist()))}\x1e".encode("utf-8"))
+        return h.hexdigest()[:16]
+
+    @classmethod
+    def from_long(cls, long: pd.DataFrame, codebook: Codebook, *, coder: str | None = None) -> "CodedCorpus":
+        """Reference coding from a long table.
+
+        With several coders on an excerpt, a code is positive when at least half of the
+        coders who coded that excerpt applied it (ties count as positive). `coder` keeps
+        one coder's coding only.
+        """
+        if coder is not None:
+            if coder not in set(long["coder"]):
+                raise DataError(f"no coding by coder '{coder}'", field="coder",
+                                hint=f"coders present: {', '.join(sorted(set(long['coder'])))}")
+            long = long[long["coder"] == coder]
+        if long.empty:
+            raise EmptyBatchError("no coded excerpts")
+        first = long.drop_duplicates("excerpt_id")[["excerpt_id", "text", "document_id", "source_type"]]
+        excerpts = first.reset_index(drop=True)
+        row_of = {e: i for i, e in enumerate(excerpts["excerpt_id"])}
+        n_coders = long.groupby("excerpt_id")["coder"].nunique()
+        votes = np.zeros((len(excerpts), len(codebook)), dtype=np.float32)
+        applied = long[long["code"] != ""].drop_duplicates(["excerpt_id", "code", "coder"])
+        for eid, code in zip(applied["excerpt_id"], applied["code"]):
+            votes[row_of[eid], codebook.index(code)] += 1
+        denom = n_coders.reindex(excerpts["excerpt_id"]).to_numpy()[:, None]
+        Y = (votes / denom >= 0.5).astype(np.int8)
+        return cls(codebook=codebook, excerpts=excerpts, Y=Y)
+
+    def subset(self, idx: Sequence[int] | np.ndarray) -> "CodedCorpus":
+        idx = np.asarray(idx)
+        return CodedCorpus(self.codebook, self.excerpts.iloc[idx].reset_index(drop=True), self.Y[idx])
