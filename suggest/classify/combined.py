@@ -1,0 +1,157 @@
+"""The default model: a calibrated blend of the lexical and dense models and a definition prior.
+
+Fitting, with folds stratified over the label matrix:
+1. out-of-fold probabilities of the lexical and the dense model;
+2. the prior: cosine similarity of each excerpt to each code's "name: definition";
+3. per code, a logistic regression on [logit p_lexical, logit p_dense, similarity, relative
+   similarity] calibrates the blend; codes with fewer than `min_positives` examples share one
+   blend fitted on all codes, and codes with none use the prior alone;
+4. per-code thresholds maximise F1 on out-of-fold blended scores, so an excerpt with no code
+   above its threshold gets no suggestion.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from suggest.classify.base import MultiLabelBase, best_f1_threshold, logit, multilabel_folds
+from suggest.classify.dense import DenseClassifier
+from suggest.classify.lexical import LexicalClassifier
+
+
+def _progress(iterable, enabled: bool, desc: str, total: int | None = None):
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, leave=False)
+
+
+class CombinedClassifier(MultiLabelBase):
+    """Lexical + dense + definition prior, blended and calibrated per code.
+
+    Parameters
+    ----------
+    embedder : transformer from texts to embeddings (None = the default SentenceEmbedder).
+    definitions : one text per code, codebook order ("name: definition"); None disables the prior.
+    cv : folds for out-of-fold scores (blend and thresholds).
+    min_positives : codes with fewer positives use the shared blend.
+    """
+
+    def __init__(self, embedder=None, definitions: Sequence[str] | None = None, lexical_C: float = 4.0,
+                 dense_C: float = 2.0, blend_C: float = 1.0, cv: int = 5, min_positives: int = 8,
+                 random_state: int | None = 0, progress: bool = False):
+        self.embedder = embedder
+        self.definitions = definitions
+        self.lexical_C = lexical_C
+        self.dense_C = dense_C
+        self.blend_C = blend_C
+        self.cv = cv
+        self.min_positives = min_positives
+        self.random_state = random_state
+        self.progress = progress
+
+    # --- features ---------------------------------------------------------------
+    def _embedder(self):
+        if self.embedder is None:
+            from suggest.embed import SentenceEmbedder
+
+            self.embedder = SentenceEmbedder()
+        return self.embedder
+
+    def _prior(self, E: np.ndarray) -> np.ndarray:
+        """(n, k) similarity to each definition and its excess over the mean across codes."""
+        if self.definition_vectors_ is None:
+            return np.zeros((E.shape[0], self.n_codes_, 2))
+        S = E @ self.definition_vectors_.T
+        return np.stack([S, S - S.mean(axis=1, keepdims=True)], axis=2)
+
+    def _stack(self, p_lex: np.ndarray, p_dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        """Blend features, shape (n, k, 4)."""
+        return np.concatenate([logit(p_lex)[..., None], logit(p_dense)[..., None], prior * 10], axis=2)
+
+    # --- fitting ----------------------------------------------------------------
+    def _fit_blends(self, Z: np.ndarray, Y: np.ndarray) -> tuple[list, object, object]:
+        from sklearn.linear_model import LogisticRegression
+
+        def lr():
+            return LogisticRegression(C=self.blend_C, max_iter=1000)
+
+        k = Y.shape[1]
+        counts = Y.sum(axis=0)
+        rich = counts >= self.min_positives
+        pool = rich if rich.any() else counts > 0
+        shared = lr().fit(Z[:, pool].reshape(-1, Z.shape[2]), Y[:, pool].T.reshape(-1)) if pool.any() else None
+        prior_only = None
+        if self.definition_vectors_ is not None and pool.any():
+            prior_only = lr().fit(Z[:, pool, 2:].reshape(-1, 2), Y[:, pool].T.reshape(-1))
+        per_code = []
+        for j in range(k):
+            if rich[j] and 0 < counts[j] < len(Y):
+                per_code.append(lr().fit(Z[:, j], Y[:, j]))
+            elif counts[j] == 0 and prior_only is not None:
+                per_code.append(("prior", prior_only))
+            else:
+                per_code.append(("shared", shared))
+        return per_code, shared, prior_only
+
+    @staticmethod
+    def _apply_blends(blends: list, Z: np.ndarray) -> np.ndarray:
+        out = np.zeros(Z.shape[:2])
+        for j, b in enumerate(blends):
+            if isinstance(b, tuple):
+                kind, model = b
+                feats = Z[:, j, 2:] if kind == "prior" else Z[:, j]
+                out[:, j] = model.predict_proba(feats)[:, 1] if model is not None else 0.0
+            else:
+                out[:, j] = b.predict_proba(Z[:, j])[:, 1]
+        return out
+
+    def fit(self, X: Sequence[str], Y: np.ndarray) -> "CombinedClassifier":
+        X = [str(t) for t in X]
+        Y = np.asarray(Y).astype(int)
+        self.n_codes_ = Y.shape[1]
+        emb = self._embedder()
+        E = emb.transform(X)
+        if self.definitions is not None:
+            if len(self.definitions) != Y.shape[1]:
+                raise ValueError(f"{len(self.definitions)} definitions for {Y.shape[1]} codes")
+            self.definition_vectors_ = emb.transform(list(self.definitions))
+        else:
+            self.definition_vectors_ = None
+        prior = self._prior(E)
+        folds = multilabel_folds(Y, self.cv, self.random_state)
+        p_lex, p_dense = np.zeros(Y.shape), np.zeros(Y.shape)
+        for tr, va in _progress(folds, self.progress, "cross-validating", len(folds)):
+            lex = LexicalClassifier(C=self.lexical_C, random_state=self.random_state).fit([X[i] for i in tr], Y[tr])
+            p_lex[va] = lex.predict_proba([X[i] for i in va])
+            den = DenseClassifier(C=self.dense_C, random_state=self.random_state).fit(E[tr], Y[tr])
+            p_dense[va] = den.predict_proba(E[va])
+        Z = self._stack(p_lex, p_dense, prior)
+        oof = np.zeros(Y.shape)
+        for tr, va in folds:
+            blends, _, _ = self._fit_blends(Z[tr], Y[tr])
+            oof[va] = self._apply_blends(blends, Z[va])
+        self.oof_proba_ = oof
+        self.thresholds_ = np.array([best_f1_threshold(oof[:, j], Y[:, j]) for j in range(Y.shape[1])])
+        self.blends_, _, _ = self._fit_blends(Z, Y)
+        self.lexical_ = LexicalClassifier(C=self.lexical_C, random_state=self.random_state).fit(X, Y)
+        self.dense_ = DenseClassifier(C=self.dense_C, random_state=self.random_state).fit(E, Y)
+        self.positives_ = Y.sum(axis=0)
+        return self
+
+    # --- prediction ---------------------------------------------------------------
+    def predict_parts(self, X: Sequence[str], E: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Blended scores and each part's: keys proba, lexical, dense, prior (all (n, k))."""
+        X = [str(t) for t in X]
+        if E is None:
+            E = self._embedder().transform(X)
+        p_lex = self.lexical_.predict_proba(X)
+        p_dense = self.dense_.predict_proba(E)
+        prior = self._prior(E)
+        proba = self._apply_blends(self.blends_, self._stack(p_lex, p_dense, prior))
+        return {"proba": proba, "lexical": p_lex, "dense": p_dense, "prior": prior[..., 0], "embeddings": E}
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        return self.predict_parts(X)["proba"]

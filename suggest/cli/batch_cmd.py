@@ -1,0 +1,60 @@
+"""`suggest batch`: pre-annotate new documents or excerpts with suggested codes and evidence."""
+from __future__ import annotations
+
+import argparse
+
+from suggest.cli.common import progress_enabled
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("batch", help="suggest codes for new emails, forms, transcripts or excerpts",
+                       description="Read new documents (.eml .mbox .docx .txt, folders of them) or a table of "
+                                   "excerpts (.csv/.xlsx with excerpt_id,text), cut documents into excerpts and "
+                                   "write each excerpt's likely codes with score and evidence.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, or a .csv/.xlsx of excerpts")
+    p.add_argument("--model", required=True, metavar="MODEL_DIR", help="a folder written by `suggest train`")
+    p.add_argument("--out", required=True, metavar="FILE", help="output .csv, .jsonl or .xlsx")
+    p.add_argument("--codebook", default=None, help="refuse the model unless it was trained on this codebook")
+    p.add_argument("--all-scores", action="store_true", help="add every code's score")
+    p.add_argument("--segment", choices=["auto", "sentences", "paragraphs"], default="auto",
+                   help="how documents are cut into excerpts (default auto: paragraphs, long ones split "
+                        "at sentence ends)")
+    p.add_argument("--window", type=int, default=1, help="sentences per excerpt with --segment sentences")
+    p.add_argument("--project", default=None, help="also store excerpts and suggestions in this project file")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import time
+
+    from suggest.codebook import Codebook
+    from suggest.ingest import load_excerpts
+    from suggest.model import SuggestionModel
+    from suggest.output import check_output_file
+    from suggest.segment import Segmenter
+    from suggest.suggestions import SUFFIXES, make_suggestions, score_excerpts, score_table, write_suggestions
+
+    out = check_output_file(args.out, SUFFIXES)
+    codebook = Codebook.from_yaml(args.codebook) if args.codebook else None
+    model = SuggestionModel.load(args.model, codebook)
+    progress = progress_enabled(args)
+    t0 = time.perf_counter()
+    segmenter = Segmenter(mode=args.segment, window=args.window)
+    documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress)
+    P, E = score_excerpts(model, excerpts, progress=progress)
+    table = make_suggestions(model, excerpts, P, E)
+    scores = score_table(excerpts, P, model.codes) if args.all_scores else None
+    write_suggestions(out, table, model, scores)
+    n_sugg = int((table["code"] != "").sum())
+    none = int(table.groupby("excerpt_id")["code"].apply(lambda s: (s == "").all()).sum())
+    print(f"{len(documents)} documents -> {len(excerpts)} excerpts -> {n_sugg} suggestions "
+          f"({none} excerpts with none) in {time.perf_counter() - t0:.1f} s")
+    print(f"Wrote {out}")
+    if args.project:
+        from suggest.store import Store
+
+        with Store.open(args.project, create=True) as store:
+            batch = store.add_batch(model, documents, excerpts, P, table)
+        print(f"Stored in project {args.project} as batch {batch}")
+    return 0

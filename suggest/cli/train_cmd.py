@@ -1,0 +1,72 @@
+"""`suggest train`: learn from coded excerpts and save a model directory."""
+from __future__ import annotations
+
+import argparse
+
+from suggest.cli.common import add_data_args, load_coded, progress_enabled
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model on coded excerpts",
+                       description="Train a suggestion model on excerpts your team has coded and save it as a "
+                                   "folder. Prints cross-validated F1 per code.")
+    p.add_argument("--codebook", help="codebook .yaml (optional for --format wide: codes come from the columns)")
+    add_data_args(p)
+    p.add_argument("--project", default=None, help="also train on review decisions stored in this project file")
+    p.add_argument("--out", required=True, metavar="MODEL_DIR", help="folder to write the model to")
+    p.add_argument("--kind", choices=["combined", "lexical", "dense"], default="combined",
+                   help="model kind (default combined: lexical + dense + definition prior)")
+    p.add_argument("--embedder", default=None, metavar="NAME_OR_PATH",
+                   help="sentence-transformers model (default all-MiniLM-L6-v2, shipped offline)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
+    p.add_argument("--tracking-uri", default=None, help="MLflow tracking URI (default: local store in ./mlruns)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from suggest.codebook import Codebook
+    from suggest.corpus import CodedCorpus
+    from suggest.errors import DataError
+    from suggest.output import ensure_writable_dir
+    from suggest.train import train
+
+    ensure_writable_dir(Path(args.out).parent, what="model directory")
+    codebook = Codebook.from_yaml(args.codebook) if args.codebook else None
+    if not args.data and not args.project:
+        raise DataError("nothing to train on", field="--data", hint="give --data FILE and/or --project FILE")
+    long = None
+    if args.data:
+        long, codebook = load_coded(args, codebook)
+    extra = {}
+    if args.project:
+        from suggest.store.training import decisions_as_long
+
+        decided, codebook, extra = decisions_as_long(args.project, codebook)
+        import pandas as pd
+
+        long = decided if long is None else pd.concat([long[~long["excerpt_id"].isin(decided["excerpt_id"])],
+                                                      decided], ignore_index=True)
+    corpus = CodedCorpus.from_long(long, codebook, coder=args.train_coder)
+    print(f"Training a {args.kind} model on {len(corpus)} excerpts, {len(codebook)} codes "
+          f"(codebook {codebook.name} v{codebook.version}) ...")
+    model = train(corpus, kind=args.kind, embedder_name=args.embedder, seed=args.seed,
+                  progress=progress_enabled(args), extra_config=extra)
+    path = model.save(args.out)
+    cv = model.config.get("cv_metrics")
+    print(f"Saved model {model.version} to {path}  ({model.config['fit_seconds']} s)")
+    if cv:
+        print(f"Cross-validated macro F1 {cv['macro_f1']:.3f}, micro F1 {cv['micro_f1']:.3f}")
+        for code, f1 in cv["per_code_f1"].items():
+            print(f"  {code:<8} {codebook.get(code).name[:40]:<40} F1 {f1:.3f}  threshold "
+                  f"{model.thresholds[codebook.index(code)]:.2f}")
+    if not args.no_track:
+        from suggest.tracking import log_training
+
+        uri = log_training(model, path, tracking_uri=args.tracking_uri)
+        if uri:
+            print(f"Logged to MLflow: {uri}")
+    return 0

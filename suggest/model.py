@@ -1,0 +1,223 @@
+"""A trained model as a directory, and the object that predicts and explains.
+
+Layout of a model directory:
+    config.json            codebook hash, package version, embedder, thresholds, data hash, metrics
+    codebook.yaml          the codebook it was trained on
+    classifier.skops       the fitted estimator (skops: loads without running arbitrary code)
+    evidence.npz           training embeddings and label matrix (for "similar coded excerpts")
+    training_excerpts.csv  ids and texts of the training excerpts (evidence shown to coders)
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from suggest.codebook import Codebook
+from suggest.errors import CodebookMismatchError, ModelError
+
+FORMAT_VERSION = 1
+KINDS = ("combined", "lexical", "dense")
+_TRUSTED_PREFIXES = ("suggest.", "sklearn.", "numpy.", "scipy.", "builtins.")
+
+
+@dataclass
+class SuggestionModel:
+    """A fitted classifier with its codebook, embedder and training evidence."""
+
+    codebook: Codebook
+    classifier: object
+    embedder: object
+    config: dict
+    evidence_ids: list[str] = field(default_factory=list)
+    evidence_texts: list[str] = field(default_factory=list)
+    evidence_Y: np.ndarray | None = None
+    evidence_E: np.ndarray | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return self.codebook.ids
+
+    @property
+    def version(self) -> str:
+        return self.config["model_version"]
+
+    @property
+    def coder_name(self) -> str:
+        """How the model appears as a coder in agreement tables."""
+        return f"model:{self.version}"
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return np.asarray(self.config["thresholds"], dtype=float)
+
+    # --- prediction -----------------------------------------------------------------
+    def predict_parts(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Scores (n, k) under key 'proba' and the embeddings (n, dim) under 'embeddings'."""
+        texts = [str(t) for t in texts]
+        E = self.embedder.transform(texts)
+        if hasattr(self.classifier, "predict_parts"):
+            return self.classifier.predict_parts(texts, E=E)
+        X = E if self.config["kind"] == "dense" else texts
+        return {"proba": self.classifier.predict_proba(X), "embeddings": E}
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Per-code scores, shape (n_texts, n_codes), columns in `codes` order."""
+        texts = [str(t) for t in texts]
+        if self.config["kind"] == "lexical":
+            return self.classifier.predict_proba(texts)
+        return self.predict_parts(texts)["proba"]
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """0/1 matrix (n_texts, n_codes): scores at or above each code's threshold."""
+        return (self.predict_proba(texts) >= self.thresholds).astype(int)
+
+    def similar(self, embeddings: np.ndarray, code_index: int, n: int = 3) -> list[list[tuple[str, str, float]]]:
+        """For each row of `embeddings`, the n most similar training excerpts carrying the code."""
+        if self.evidence_E is None or self.evidence_Y is None:
+            return [[] for _ in range(len(embeddings))]
+        rows = np.flatnonzero(self.evidence_Y[:, code_index])
+        if rows.size == 0:
+            return [[] for _ in range(len(embeddings))]
+        sims = embeddings @ self.evidence_E[rows].astype(np.float32).T
+        out = []
+        for s in sims:
+            top = np.argsort(-s)[:n]
+            out.append([(self.evidence_ids[rows[t]], self.evidence_texts[rows[t]], float(s[t])) for t in top])
+        return out
+
+    def top_terms(self, text: str, code_index: int, n: int = 5) -> list[str]:
+        lexical = getattr(self.classifier, "lexical_", None) or (
+            self.classifier if hasattr(self.classifier, "top_terms") else None)
+        return lexical.top_terms(text, code_index, n) if lexical is not None else []
+
+    def check_codebook(self, codebook: Codebook, where: str | Path | None = None) -> None:
+        """Raise CodebookMismatchError unless `codebook` is the one this model was trained on."""
+        if codebook.hash != self.codebook.hash:
+            raise CodebookMismatchError(
+                f"this model was trained on codebook '{self.codebook.name}' version {self.codebook.version} "
+                f"(hash {self.codebook.hash}), but the codebook in use is '{codebook.name}' version "
+                f"{codebook.version} (hash {codebook.hash})",
+                path=where, field="codebook",
+                hint="retrain with `suggest train` on the current codebook, or use the codebook the model was "
+                     "trained on (it is saved as codebook.yaml inside the model directory)")
+
+    # --- persistence -----------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the model directory atomically (a half-written directory never replaces a good one)."""
+        import pandas as pd
+        import skops.io as sio
+
+        from suggest.output import ensure_writable_dir
+
+        path = Path(path)
+        ensure_writable_dir(path.parent, what="model directory")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            (tmp / "config.json").write_text(json.dumps(self.config, indent=2), encoding="utf-8")
+            self.codebook.to_yaml(tmp / "codebook.yaml")
+            embedder, self.classifier.embedder = getattr(self.classifier, "embedder", None), None
+            try:
+                sio.dump(self.classifier, tmp / "classifier.skops")
+            finally:
+                if hasattr(self.classifier, "embedder"):
+                    self.classifier.embedder = embedder
+            if self.evidence_Y is not None:
+                np.savez_compressed(tmp / "evidence.npz", Y=self.evidence_Y.astype(np.int8),
+                                    E=(self.evidence_E.astype(np.float16) if self.evidence_E is not None
+                                       else np.zeros((0, 0), np.float16)))
+                pd.DataFrame({"excerpt_id": self.evidence_ids, "text": self.evidence_texts}).to_csv(
+                    tmp / "training_excerpts.csv", index=False)
+            if path.exists():
+                old = path.with_name(f".{path.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                path.rename(old)
+                tmp.rename(path)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, codebook: Codebook | None = None, *, embedder=None) -> "SuggestionModel":
+        """Load a model directory; with `codebook`, refuse a model trained on another codebook."""
+        import pandas as pd
+        import skops.io as sio
+
+        from suggest.embed import make_embedder
+
+        path = Path(path)
+        cfg_path = path / "config.json"
+        if not cfg_path.is_file():
+            raise ModelError("not a model directory (no config.json)", path=path,
+                             hint="give the folder written by `suggest train --out`")
+        try:
+            config = json.loads(cfg_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ModelError(f"config.json is corrupt ({exc})", path=cfg_path, hint="retrain the model") from None
+        if config.get("format_version", 0) > FORMAT_VERSION:
+            raise ModelError(f"model format {config.get('format_version')} is newer than this suggest "
+                             f"understands ({FORMAT_VERSION})", path=path, hint="upgrade suggest")
+        model_cb = Codebook.from_yaml(path / "codebook.yaml")
+        if model_cb.hash != config.get("codebook_hash"):
+            raise ModelError("codebook.yaml does not match the hash in config.json", path=path,
+                             hint="the model directory was edited by hand; retrain the model")
+        clf_path = path / "classifier.skops"
+        if not clf_path.is_file():
+            raise ModelError("classifier.skops is missing", path=path, hint="retrain the model")
+        untrusted = sio.get_untrusted_types(file=clf_path)
+        unsafe = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+        if unsafe:
+            raise ModelError(f"classifier holds types suggest does not trust: {unsafe[:3]}", path=clf_path,
+                             hint="only load models you trained yourself with suggest")
+        classifier = sio.load(clf_path, trusted=untrusted)
+        if embedder is None:
+            embedder = make_embedder(config.get("embedder"))
+        if hasattr(classifier, "embedder"):
+            classifier.embedder = embedder
+        model = cls(codebook=model_cb, classifier=classifier, embedder=embedder, config=config)
+        ev = path / "evidence.npz"
+        if ev.is_file():
+            arrays = np.load(ev)
+            model.evidence_Y = arrays["Y"]
+            model.evidence_E = arrays["E"].astype(np.float32) if arrays["E"].size else None
+            table = pd.read_csv(path / "training_excerpts.csv", dtype=str, keep_default_na=False)
+            model.evidence_ids, model.evidence_texts = table["excerpt_id"].tolist(), table["text"].tolist()
+        if codebook is not None:
+            model.check_codebook(codebook, where=path)
+        return model
+
+
+def new_config(*, kind: str, codebook: Codebook, embedder_name: str, thresholds: np.ndarray,
+               data_hash: str, n_excerpts: int, seed: int, params: dict, extra: dict | None = None) -> dict:
+    from suggest import __version__
+
+    created = datetime.now(timezone.utc)
+    version = f"{codebook.name}-{created:%Y%m%d-%H%M%S}-{data_hash[:6]}"
+    return {
+        "format_version": FORMAT_VERSION,
+        "model_version": version,
+        "kind": kind,
+        "created": created.isoformat(timespec="seconds"),
+        "package_version": __version__,
+        "codebook_name": codebook.name,
+        "codebook_version": codebook.version,
+        "codebook_hash": codebook.hash,
+        "codes": codebook.ids,
+        "embedder": embedder_name,
+        "thresholds": [round(float(t), 6) for t in thresholds],
+        "training_data_hash": data_hash,
+        "n_training_excerpts": n_excerpts,
+        "seed": seed,
+        "params": params,
+        **(extra or {}),
+    }
