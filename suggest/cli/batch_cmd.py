@@ -13,7 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "write each excerpt's likely codes with score and evidence.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, or a .csv/.xlsx of excerpts")
     p.add_argument("--model", required=True, metavar="MODEL_DIR", help="a folder written by `suggest train`")
-    p.add_argument("--out", required=True, metavar="FILE", help="output .csv, .jsonl or .xlsx")
+    p.add_argument("--out", required=True, action="append", metavar="FILE",
+                   help="output .csv, .jsonl or .xlsx (repeat --out to write several)")
     p.add_argument("--codebook", default=None, help="refuse the model unless it was trained on this codebook")
     p.add_argument("--all-scores", action="store_true", help="add every code's score")
     p.add_argument("--segment", choices=["auto", "sentences", "paragraphs"], default="auto",
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from suggest.segment import Segmenter
     from suggest.suggestions import SUFFIXES, make_suggestions, score_excerpts, score_table, write_suggestions
 
-    out = check_output_file(args.out, SUFFIXES)
+    outs = [check_output_file(o, SUFFIXES) for o in args.out]
     codebook = Codebook.from_yaml(args.codebook) if args.codebook else None
     model = SuggestionModel.load(args.model, codebook)
     progress = progress_enabled(args)
@@ -45,12 +46,14 @@ def run(args: argparse.Namespace) -> int:
     P, E = score_excerpts(model, excerpts, progress=progress)
     table = make_suggestions(model, excerpts, P, E)
     scores = score_table(excerpts, P, model.codes) if args.all_scores else None
-    write_suggestions(out, table, model, scores)
+    for out in outs:
+        write_suggestions(out, table, model, scores)
     n_sugg = int((table["code"] != "").sum())
     none = int(table.groupby("excerpt_id")["code"].apply(lambda s: (s == "").all()).sum())
     print(f"{len(documents)} documents -> {len(excerpts)} excerpts -> {n_sugg} suggestions "
           f"({none} excerpts with none) in {time.perf_counter() - t0:.1f} s")
-    print(f"Wrote {out}")
+    for out in outs:
+        print(f"Wrote {out}")
     if args.project:
         from suggest.store import Store
 

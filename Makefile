@@ -1,0 +1,49 @@
+# One command to set up and run the demo, one to test. Everything runs offline after install.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   := training_data/retake
+DEMO   := out/demo
+MODEL  := models/retake-demo
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test test-fast benchmark clean help
+
+help:
+	@echo "make demo   set up .venv, train on the shipped corpus, pre-annotate the shipped new batch into $(DEMO)/"
+	@echo "make test   set up .venv, then run the whole test suite"
+	@echo "make test-fast  unit tests only (fake embedder, no browser)"
+	@echo "make benchmark  speed, memory and cross-validated F1 on the shipped corpus"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	@mkdir -p $(DEMO)
+	$(BIN)/suggest codebook $(DATA)/codebook.yaml
+	$(BIN)/suggest train --codebook $(DATA)/codebook.yaml --data $(DATA)/coded.csv --out $(MODEL)
+	$(BIN)/suggest batch --model $(MODEL) $(DATA)/new_batch \
+		--out $(DEMO)/suggestions.csv --out $(DEMO)/suggestions.jsonl --out $(DEMO)/suggestions.xlsx
+	@if $(BIN)/suggest agree --help >/dev/null 2>&1; then \
+		$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --out $(DEMO)/agreement; fi
+	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f | sort | sed 's/^/  /'
+
+test: install
+	$(BIN)/python -m pytest -q -rs
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow" tests/unit
+
+benchmark: install
+	$(BIN)/python experiments/benchmark_pipeline.py
+
+clean:
+	rm -rf $(DEMO) $(MODEL)
