@@ -24,6 +24,7 @@ MODES = ("auto", "sentences", "paragraphs")
 SENTENCIZERS = ("model", "rule")
 EMAIL_FIELDS = ("sender", "date", "subject")
 _BLANK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
+_NOTE = re.compile(r"\[[^\]\n]*\]")  # a transcriber's note on its own, e.g. [END OF RECORDING]
 # Components that sentence boundaries do not need.
 _NOT_NEEDED = ["tagger", "morphologizer", "attribute_ruler", "lemmatizer", "ner", "entity_ruler", "textcat",
                "textcat_multilabel", "span_finder", "spancat"]
@@ -111,6 +112,8 @@ class Segmenter:
             w = self.window
             return [(sentences[i][0], sentences[min(i + w, len(sentences)) - 1][1])
                     for i in range(0, len(sentences), w)]
+        # Aim for equal chunks (no tiny tail) without ever passing max_chars.
+        target = (span[1] - span[0]) / -(-(span[1] - span[0]) // self.max_chars)
         chunks: list[Span] = []
         start = end = None
         for s, e in sentences:
@@ -121,7 +124,7 @@ class Segmenter:
                 chunks.extend(_hard_split(text, s, e, self.max_chars))
             elif start is None:
                 start, end = s, e
-            elif e - start <= self.max_chars:
+            elif e - start <= self.max_chars and end - start < target:
                 end = e
             else:
                 chunks.append((start, end))
@@ -167,10 +170,12 @@ def _blocks(doc: "Document") -> list[tuple[Span, str | None]]:
     start, speaker = 0, None
     for cut_start, cut_end, label in cuts:
         if cut_start >= start:
-            blocks.append((_strip(text, start, cut_start), speaker))
+            span = _strip(text, start, cut_start)
+            blocks.append((span, None if _NOTE.fullmatch(text[span[0]:span[1]]) else speaker))
         start = max(start, cut_end)
         speaker = label or speaker
-    blocks.append((_strip(text, start, len(text)), speaker))
+    span = _strip(text, start, len(text))
+    blocks.append((span, None if _NOTE.fullmatch(text[span[0]:span[1]]) else speaker))
     return [(span, who) for span, who in blocks if span[1] > span[0]]
 
 

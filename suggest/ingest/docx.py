@@ -52,12 +52,8 @@ def read_docx(path: Path) -> "Document":
                 heading = blocks[-1]
     text = "\n\n".join(blocks)
     props = word.core_properties
-    title = props.title or heading or (blocks[0] if blocks else "")
     metadata: dict = {**fields}
-    for key, value in (("title", title), ("author", props.author),
-                       ("created", props.created.isoformat() if props.created else "")):
-        if value:
-            metadata.setdefault(key, value)
+    metadata.setdefault("title", props.title or heading or (blocks[0] if blocks else ""))
     candidates = " | ".join([props.title or "", heading, blocks[0] if blocks else ""]).lower()
     if "record form" in candidates:
         source_type = "record_form"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import mailbox
 import re
+import unicodedata
 from email import errors as email_errors
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.utils import parseaddr
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,7 +82,7 @@ def parse_email(msg: EmailMessage, where: str) -> tuple[str, dict]:
     text = normalize_newlines(text)
     if body.get_content_subtype() == "html":
         text = html_to_text(text)
-    return clean_body(text), _metadata(msg, body)
+    return clean_body(text, sender=str(msg.get("From", "") or "")), _metadata(msg, body)
 
 
 def _metadata(msg: EmailMessage, body: EmailMessage) -> dict:
@@ -165,22 +167,29 @@ _FROM = re.compile(r"^\s*\*?From:\*?\s+\S", re.I)
 _SENT = re.compile(r"^\s*\*?(Sent|Date):\*?\s+\S", re.I)
 _SIG_DASH = re.compile(r"^--\s?$")
 _SENT_FROM = re.compile(r"^\s*(Sent from my \w+|Get Outlook for \w+|Sent from Outlook)", re.I)
-_SIGNOFF = re.compile(r"^\s*(?i:kind regards|best regards|warm(?:est)? regards|regards|many thanks|thanks(?: again)?|"
-                      r"thank you|best wishes|with best wishes|all the best|best|cheers|yours sincerely|"
-                      r"yours faithfully|sincerely|take care|speak soon)\s*[,.!]?(?:\s+[A-Z][\w.'-]*){0,3}\s*$")
-_DISCLAIMER = re.compile(r"(?i)received this (?:e-?mail|message|communication) in error|intended (?:solely |only )?"
-                         r"for the (?:use of the )?(?:addressee|recipient|individual|person)|"
-                         r"\bdisclaimer\b|(?:e-?mail|message)(?: and any (?:files|attachments?))? (?:is|are|may be) "
-                         r"(?:strictly )?(?:confidential|privileged)")
+_SIGNOFF = re.compile(r"^\s*(?i:(?:kind|best|warm|warmest|many|with kind|with best) regards|regards|"
+                      r"(?:many )?thanks(?: again| so much| very much| a lot)?|thank you(?: so much| very much)?|"
+                      r"(?:with )?(?:best|kind|warm) wishes|all the best|all best|best|cheers|ta|"
+                      r"yours(?: sincerely| faithfully)?|sincerely|take care|speak soon|see you soon)"
+                      r"\s*[,.!]?(?:\s+[A-Z][\w.'-]*){0,3}\s*$")
+_DISCLAIMER = re.compile(r"(?i)received (?:this|it)(?: (?:e-?mail|message|communication))? in error|"
+                         r"(?:intended|meant) (?:solely |only )?for the (?:use of the )?"
+                         r"(?:addressee|recipient|individual|person)|reached you by mistake|\bdisclaimer\b|"
+                         r"(?:e-?mail|message)\b[^.]{0,60}\b(?:is|are|may be) (?:strictly )?(?:confidential|privileged)|"
+                         r"you are receiving this (?:e-?mail |message )?because")
 _SEPARATOR = re.compile(r"^[\s_\-=*~]*$")
 
 
-def clean_body(text: str) -> str:
-    """Cut quoted replies, signatures and footers from a plain-text body; keep the greeting."""
+def clean_body(text: str, sender: str = "") -> str:
+    """Cut quoted replies, signatures and footers from a plain-text body; keep the greeting.
+
+    `sender` (a From header) lets a bare sign-off with the sender's name or initial ('Jo', 'R')
+    and the name block after it be cut too.
+    """
     lines = _cut_reply(text.split("\n"))
     lines = [ln.rstrip() for ln in lines if not ln.lstrip().startswith(">") and not _SENT_FROM.match(ln)]
     lines = _cut_disclaimer(lines)
-    lines = _cut_signature(lines)
+    lines = _cut_signature(lines, _name_words(sender))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -212,14 +221,29 @@ def _cut_disclaimer(lines: list[str]) -> list[str]:
     return lines
 
 
-def _cut_signature(lines: list[str]) -> list[str]:
+def _name_words(sender: str) -> set[str]:
+    """Lower-case ASCII words of the sender's display name, plus the first name's initial."""
+    name = unicodedata.normalize("NFKD", parseaddr(sender)[0]).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z][a-z'-]*", name)
+    return set(words) | ({words[0][0]} if words else set())
+
+
+def _is_signoff(line: str, names: set[str]) -> bool:
+    if _SIGNOFF.match(line):
+        return True
+    plain = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z][a-z'-]*", plain)
+    return bool(names) and 0 < len(words) <= 3 and all(w in names for w in words) and len(plain.strip()) <= 40
+
+
+def _cut_signature(lines: list[str], names: set[str] = frozenset()) -> list[str]:
     for i, line in enumerate(lines):
         if _SIG_DASH.match(line):
             lines = _trim(lines[:i])
             break
     lines = _trim(lines)
     for i, line in enumerate(lines):
-        if i > 0 and _SIGNOFF.match(line) and any(ln.strip() for ln in lines[:i]) and _name_block(lines[i + 1:]):
+        if i > 0 and _is_signoff(line, names) and any(ln.strip() for ln in lines[:i]) and _name_block(lines[i + 1:]):
             return _trim(lines[:i])
     return lines
 

@@ -80,10 +80,21 @@ def test_quoted_reply_and_signature_stripped(tmp_path):
     "Thanks, Jane\n\nThis email and any attachments are confidential. If you have received this email in error "
     "please tell the sender.",
     "Best wishes,\nJane\n\nSent from my iPhone",
+    "Thanks so much\nChloe\n\n" + "*" * 40 + "\nThis email and any files sent with it are confidential and are meant only\n"
+    "for the person(s) it is addressed to. If it has reached you by mistake,\nplease let the sender know.",
+    "You are receiving this because you are part of the trial team. Please do not forward.",
 ])
 def test_clean_body_cuts_replies_signatures_and_footers(tail):
     assert clean_body(f"Dear all,\n\nPlease record this as contamination.\n\n{tail}") == \
         "Dear all,\n\nPlease record this as contamination."
+
+
+@pytest.mark.parametrize("signoff", ["Priya\n\nPriya Nandakumar\nOccupational Therapist (Stroke) | [Site 4]", "P",
+                                     "Priya Nandakumar"])
+def test_clean_body_cuts_a_bare_sender_name_signoff(signoff):
+    body = f"Hi Gareth,\n\nThe employer meeting went well.\n\n{signoff}"
+    assert clean_body(body, sender="Priya Nandakumar <ot@example.org>") == "Hi Gareth,\n\nThe employer meeting went well."
+    assert clean_body(body, sender="Gareth Lowe <g@example.org>") == body
 
 
 def test_clean_body_keeps_thanks_inside_the_text():
@@ -155,7 +166,8 @@ def test_docx_record_form(tmp_path):
     assert doc.document_id == "mrf-01" and doc.source_type == "record_form"
     assert doc.text.split("\n\n")[:3] == ["Mentoring Record Form", "Date: 12/03/2019", "Mentor: Mentor 1"]
     assert "Discussion\n\nWe discussed" in doc.text
-    assert doc.metadata["Session type"] == "Telephone" and doc.metadata["Date"] == "12/03/2019"
+    assert doc.metadata == {"Date": "12/03/2019", "Mentor": "Mentor 1", "Session type": "Telephone",
+                            "title": "Mentoring Record Form"}
 
 
 def test_docx_without_record_form_title_is_a_document(tmp_path):
@@ -241,3 +253,26 @@ def test_heavy_libraries_not_imported_on_import():
     code = "import sys, suggest.ingest, suggest.segment; print(sorted(m for m in ('spacy', 'docx') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_docx_header_row_table_and_transcript(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Interview transcript")
+    table = d.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells + table.rows[1].cells,
+                          ["Date", "Site", "Mode", "12/05/2021", "[Site 4]", ""]):
+        cell.text = text
+    d.add_paragraph("Interviewer: How did the mentoring start?")
+    d.add_paragraph("P: With a phone call.")
+    d.save(tmp_path / "t.docx")
+    (doc,) = read_documents([tmp_path / "t.docx"])
+    assert doc.source_type == "interview" and doc.metadata["speakers"] == ["Interviewer", "P"]
+    assert doc.text.split("\n\n")[1:3] == ["Date: 12/05/2021", "Site: [Site 4]"]
+
+
+def test_text_in_an_eml_file_is_not_an_email(tmp_path):
+    (tmp_path / "note.eml").write_text("just some notes, no headers\n")
+    with pytest.raises(IngestError, match=r"note\.eml: not an email"):
+        read_documents([tmp_path])
