@@ -93,9 +93,16 @@ class SuggestionModel:
         return out
 
     def top_terms(self, text: str, code_index: int, n: int = 5) -> list[str]:
+        """Words of `text` that raised this code's score most, leaving out terms made only of stop words."""
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
         lexical = getattr(self.classifier, "lexical_", None) or (
             self.classifier if hasattr(self.classifier, "top_terms") else None)
-        return lexical.top_terms(text, code_index, n) if lexical is not None else []
+        if lexical is None:
+            return []
+        terms = lexical.top_terms(text, code_index, n * 4)
+        keep = [t for t in terms if not all(w in ENGLISH_STOP_WORDS or len(w) < 3 for w in t.split())]
+        return keep[:n]
 
     def check_codebook(self, codebook: Codebook, where: str | Path | None = None) -> None:
         """Raise CodebookMismatchError unless `codebook` is the one this model was trained on."""
