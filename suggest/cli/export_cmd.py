@@ -1,0 +1,39 @@
+"""`suggest export`: a project's suggestions as an Excel review workbook, or its coded data as CSV."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="export a review workbook (.xlsx) or the coded data (.csv)",
+                       description="--xlsx writes one row per excerpt and suggested code with an accept/reject "
+                                   "drop-down and a 'Missed codes' column, for review in Excel (read it back with "
+                                   "`suggest import`). --csv writes the reviewed coding in the long format "
+                                   "(excerpt_id,text,code,coder,document_id,source_type,decided_at,action,"
+                                   "model_version).")
+    p.add_argument("--project", required=True, metavar="FILE", help="project file written by `suggest batch`")
+    p.add_argument("--xlsx", metavar="OUT", help="review workbook to write")
+    p.add_argument("--csv", metavar="OUT", help="coded data (long format) to write")
+    p.add_argument("--coder", default=None, metavar="NAME",
+                   help="--xlsx: fill in this coder's decisions so far; --csv: only this coder (default: all)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from suggest.errors import OutputError
+    from suggest.store import Store
+
+    if not args.xlsx and not args.csv:
+        raise OutputError("nothing to export", field="--xlsx", hint="give --xlsx OUT.xlsx and/or --csv OUT.csv")
+    with Store.open(args.project) as store:
+        if args.xlsx:
+            from suggest.store.excel import export_xlsx
+
+            path, n = export_xlsx(store, args.xlsx, args.coder)
+            print(f"Wrote {path}: {n} rows to review (sheet Review; codes in sheet Codebook)")
+        if args.csv:
+            from suggest.store.coded import export_csv
+
+            path, n = export_csv(store, args.csv, args.coder)
+            print(f"Wrote {path}: {n} rows of coded data (reviewed excerpts only)")
+    return 0

@@ -1,0 +1,28 @@
+"""`suggest review`: review suggestions in a local web page, excerpt by excerpt."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="accept or reject suggestions in a local web page",
+                       description="Start a review page on this computer (127.0.0.1 only) for one coder. Each "
+                                   "decision is saved in the project file the moment it is made. Keys: 1-9 "
+                                   "select, a accept, r reject, / add a code, n next, u undo, ? help.")
+    p.add_argument("--project", required=True, metavar="FILE", help="project file written by `suggest batch`")
+    p.add_argument("--coder", required=True, metavar="NAME", help="your name as a coder (decisions are yours only)")
+    p.add_argument("--port", type=int, default=None,
+                   help="port on 127.0.0.1 (default 8765, or a free one; 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from suggest.errors import StoreError
+    from suggest.review.app import serve
+
+    coder = args.coder.strip()
+    if not coder:
+        raise StoreError("the coder name is empty", field="--coder", hint="give your name, e.g. --coder amira")
+    serve(args.project, coder, port=args.port, open_browser=not args.no_browser)
+    return 0

@@ -1,0 +1,142 @@
+"""What the review page shows one coder: the item list under filters, one excerpt's view, progress.
+
+Everything here is filtered to one coder's own decisions: coders never see each other's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from suggest.store import Store
+from suggest.store.fold import NO_CODE, is_reviewed
+from suggest.store.reads import Snapshot
+
+EMAIL_FIELDS = ("sender", "to", "cc", "date", "subject")
+
+
+@dataclass
+class Filters:
+    """Item filters; empty strings and None mean 'any'."""
+
+    document: str = ""
+    source_type: str = ""
+    code: str = ""
+    min_score: float | None = None
+    max_score: float | None = None
+    status: str = "all"  # all | pending | reviewed
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        def num(name: str) -> float | None:
+            try:
+                value = args.get(name, "")
+                return float(value) if str(value).strip() != "" else None
+            except ValueError:
+                return None
+
+        status = args.get("status", "all")
+        return cls(document=args.get("document", ""), source_type=args.get("source_type", ""),
+                   code=args.get("code", ""), min_score=num("min_score"), max_score=num("max_score"),
+                   status=status if status in ("all", "pending", "reviewed") else "all")
+
+
+class ReviewData:
+    """Read and write one coder's review of a project."""
+
+    def __init__(self, store: Store, coder: str):
+        self.store, self.coder = store, coder
+
+    # --- lists ---------------------------------------------------------------------------
+    def meta(self) -> dict:
+        snap = self.store.snapshot(self.coder)
+        return {"coder": self.coder, "project": self.store.where.rsplit("/", 1)[-1],
+                "codebook": {"name": snap.codebook.name, "version": snap.codebook.version,
+                             "codes": [{"id": c.id, "name": c.name, "domain": c.domain or "",
+                                        "definition": c.definition} for c in snap.codebook]},
+                "documents": sorted({e["document_id"] for e in snap.excerpts}),
+                "source_types": sorted({e["source_type"] for e in snap.excerpts if e["source_type"]}),
+                "progress": self._progress(snap)}
+
+    def _progress(self, snap: Snapshot) -> dict:
+        return {"reviewed": len(snap.reviewed(self.coder)), "total": len(snap.excerpts)}
+
+    def items(self, f: Filters) -> dict:
+        """Excerpt ids in review order (queued ones first) that pass the filters, with their status."""
+        snap = self.store.snapshot(self.coder)
+        reviewed = snap.reviewed(self.coder)
+        current = snap.current(self.coder)
+        queued: dict[str, str] = {}
+        for q in snap.queue:
+            queued.setdefault(q["excerpt_id"], q["reason"])
+        out = []
+        for ex in snap.excerpts:
+            eid = ex["id"]
+            sugg = snap.suggestions.get(eid, [])
+            if f.document and ex["document_id"] != f.document:
+                continue
+            if f.source_type and ex["source_type"] != f.source_type:
+                continue
+            if f.code:
+                mine = current.get(eid, {}).get(f.code)
+                sugg = [s for s in sugg if s["code"] == f.code]
+                if not sugg and not (mine and mine.positive):
+                    continue
+            if f.min_score is not None or f.max_score is not None:
+                lo = f.min_score if f.min_score is not None else float("-inf")
+                hi = f.max_score if f.max_score is not None else float("inf")
+                if not any(lo <= s["score"] <= hi for s in sugg):
+                    continue
+            done = eid in reviewed
+            if (f.status == "pending" and done) or (f.status == "reviewed" and not done):
+                continue
+            out.append({"id": eid, "reviewed": done, "queued": queued.get(eid)})
+        out.sort(key=lambda it: it["queued"] is None)  # stable: queued first, then document order
+        return {"items": out, "progress": self._progress(snap)}
+
+    # --- one excerpt ---------------------------------------------------------------------
+    def excerpt(self, excerpt_id: str) -> dict:
+        """The page's view of one excerpt: text, context, suggestions with evidence, my decisions."""
+        ctx = self.store.excerpt_context(excerpt_id)
+        snap = self.store.snapshot(self.coder, evidence=True, excerpt_ids=[excerpt_id])
+        cb = snap.codebook
+        ex, doc = ctx["excerpt"], ctx["document"] or {}
+        mine = snap.current(self.coder).get(excerpt_id, {})
+        suggestions = []
+        for s in snap.suggestions.get(excerpt_id, []):
+            code = cb.get(s["code"]) if s["code"] in cb else None
+            d = mine.get(s["code"])
+            suggestions.append({
+                "code": s["code"], "name": code.name if code else s["code"], "domain": (code.domain or "") if code
+                else "", "definition": code.definition if code else "", "score": round(s["score"], 3),
+                "threshold": round(s["threshold"], 3), "terms": list(s["evidence"].get("terms", [])),
+                "similar": list(s["evidence"].get("similar", [])),
+                "decision": d.action if d else None, "decision_id": d.id if d else None})
+        suggested = {s["code"] for s in suggestions}
+        added = [{"code": code, "name": cb.get(code).name if code in cb else code,
+                  "domain": (cb.get(code).domain or "") if code in cb else "",
+                  "decision": d.action, "decision_id": d.id}
+                 for code, d in sorted(mine.items()) if code not in suggested and code != NO_CODE]
+        meta = doc.get("metadata") or {}
+        queued = next((q["reason"] for q in snap.queue if q["excerpt_id"] == excerpt_id), None)
+        none = mine.get(NO_CODE)
+        return {
+            "id": excerpt_id, "text": ex["text"], "source_type": ex["source_type"],
+            "model_version": (snap.excerpts[0]["model_version"] if snap.excerpts else None),
+            "document": {"id": ex["document_id"], "source_type": doc.get("source_type", ""),
+                         "fields": {k: str(meta[k]) for k in EMAIL_FIELDS if meta.get(k)}},
+            "before": ctx["before"], "after": ctx["after"], "position": ctx["position"], "of": ctx["of"],
+            "suggestions": suggestions, "added": added, "queued": queued,
+            "no_code": none.action if none else None,
+            "reviewed": bool(mine) and is_reviewed(suggested, mine),
+        }
+
+    # --- writes --------------------------------------------------------------------------
+    def decide(self, excerpt_id: str, code: str, action: str, note: str | None = None) -> int:
+        return self.store.decide(self.coder, excerpt_id, code, action, note=note)
+
+    def undo(self) -> dict | None:
+        d = self.store.undo(self.coder)
+        return None if d is None else {"excerpt_id": d.excerpt_id, "code": d.code, "action": d.action,
+                                       "decision_id": d.id}
+
+    def progress(self) -> dict:
+        return self._progress(self.store.snapshot(self.coder))

@@ -1,0 +1,163 @@
+"""Tables of a project database, its schema version and the migrations between versions.
+
+Schema history:
+    1  codebooks, documents, excerpts, models, batches, batch_excerpts, suggestions, decisions
+    2  adds `queue` (excerpts picked by active learning, with the reason, for the review page)
+
+Decisions are append-only: triggers refuse UPDATE and DELETE on SQLite and PostgreSQL.
+Times are ISO 8601 strings in UTC; JSON columns hold metadata, configs and evidence.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (JSON, CheckConstraint, Column, DDL, Float, ForeignKey, Index, Integer, MetaData, String,
+                        Table, Text, UniqueConstraint, event)
+from sqlalchemy.engine import Connection
+
+SCHEMA_VERSION = 2
+APP_ID = "suggest-project"
+ACTIONS = ("accept", "reject", "add", "undo")
+
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+codebooks = Table(
+    "codebooks", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("yaml", Text, nullable=False),
+    Column("added_at", String(40), nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("source_type", String(64), nullable=False, default=""),
+    Column("path", Text),
+    Column("text", Text),  # None for excerpts that came from a table, without their document
+    Column("metadata", JSON, nullable=False, default=dict),
+    Column("added_at", String(40), nullable=False),
+)
+
+excerpts = Table(
+    "excerpts", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("seq", Integer, nullable=False),  # order of arrival: document order for excerpts of a table
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("source_type", String(64), nullable=False, default=""),
+    Column("metadata", JSON, nullable=False, default=dict),
+    Column("added_at", String(40), nullable=False),
+)
+
+models = Table(
+    "models", metadata,
+    Column("version", String(255), primary_key=True),
+    Column("codebook_hash", ForeignKey("codebooks.hash"), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("added_at", String(40), nullable=False),
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model_version", ForeignKey("models.version"), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("n_documents", Integer, nullable=False),
+    Column("n_excerpts", Integer, nullable=False),
+    Column("note", Text),
+)
+
+batch_excerpts = Table(
+    "batch_excerpts", metadata,
+    Column("batch_id", ForeignKey("batches.id"), primary_key=True),
+    Column("excerpt_id", ForeignKey("excerpts.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+    Column("scores", JSON, nullable=False),  # {code: score} for every code, suggested or not
+)
+
+suggestions = Table(
+    "suggestions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", ForeignKey("batches.id"), nullable=False),
+    Column("model_version", ForeignKey("models.version"), nullable=False),
+    Column("excerpt_id", ForeignKey("excerpts.id"), nullable=False, index=True),
+    Column("code", String(255), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("evidence", JSON, nullable=False),  # {"terms": [...], "similar": [{excerpt_id, text, similarity}]}
+    UniqueConstraint("batch_id", "excerpt_id", "code"),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("coder", String(255), nullable=False),
+    Column("excerpt_id", ForeignKey("excerpts.id"), nullable=False),
+    Column("code", String(255), nullable=False),  # "" = "no code applies" on an excerpt without suggestions
+    Column("action", String(16), nullable=False),
+    Column("decided_at", String(40), nullable=False),
+    Column("model_version", String(255)),
+    Column("undoes", ForeignKey("decisions.id"), unique=True),  # an undo row names the row it cancels
+    Column("note", Text),
+    Column("source", String(32), nullable=False, default="review"),
+    CheckConstraint("action IN ('accept', 'reject', 'add', 'undo')", name="ck_decisions_action"),
+    CheckConstraint("(action = 'undo') = (undoes IS NOT NULL)", name="ck_decisions_undo"),
+    Index("ix_decisions_coder_excerpt", "coder", "excerpt_id"),
+)
+
+queue = Table(
+    "queue", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("excerpt_id", ForeignKey("excerpts.id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("strategy", String(64), nullable=False, default=""),
+    Column("priority", Float, nullable=False, default=0.0),
+    Column("coder", String(255)),  # None: for every coder
+    Column("created_at", String(40), nullable=False),
+)
+
+TABLES_V1 = [schema_info, codebooks, documents, excerpts, models, batches, batch_excerpts, suggestions, decisions]
+
+_SQLITE_APPEND_ONLY = [
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+]
+_PG_APPEND_ONLY = [
+    "CREATE OR REPLACE FUNCTION suggest_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'decisions are append-only'; END; $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions "
+    "FOR EACH ROW EXECUTE FUNCTION suggest_append_only()",
+]
+for _stmt in _SQLITE_APPEND_ONLY:
+    event.listen(decisions, "after_create", DDL(_stmt).execute_if(dialect="sqlite"))
+for _stmt in _PG_APPEND_ONLY:
+    event.listen(decisions, "after_create", DDL(_stmt).execute_if(dialect="postgresql"))
+
+
+def create_all(conn: Connection, version: int = SCHEMA_VERSION) -> None:
+    """Create the tables of schema `version` (older versions exist for migration tests) and stamp it."""
+    tables = TABLES_V1 if version == 1 else list(metadata.sorted_tables)
+    metadata.create_all(conn, tables=tables)
+    conn.execute(schema_info.insert(), [{"key": "app", "value": APP_ID},
+                                        {"key": "schema_version", "value": str(version)}])
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    queue.create(conn)
+
+
+# MIGRATIONS[v] upgrades a database from version v to v + 1.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
