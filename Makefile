@@ -33,7 +33,7 @@ demo: install
 	$(BIN)/suggest batch --model $(MODEL) $(DATA)/new_batch \
 		--out $(DEMO)/suggestions.csv --out $(DEMO)/suggestions.jsonl --out $(DEMO)/suggestions.xlsx
 	@if $(BIN)/suggest agree --help >/dev/null 2>&1; then \
-		$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --out $(DEMO)/agreement; fi
+		$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --by source_type --out $(DEMO)/agreement; fi
 	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f | sort | sed 's/^/  /'
 
 test: install

@@ -209,7 +209,7 @@ def new_config(*, kind: str, codebook: Codebook, embedder_name: str, thresholds:
     from suggest import __version__
 
     created = datetime.now(timezone.utc)
-    version = f"{codebook.name}-{created:%Y%m%d-%H%M%S}-{data_hash[:6]}"
+    version = f"{created:%Y%m%d-%H%M%S}-{data_hash[:4]}"
     return {
         "format_version": FORMAT_VERSION,
         "model_version": version,
