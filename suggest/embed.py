@@ -46,8 +46,12 @@ def load_sentence_transformer(name: str | None, device: str = "cpu"):
     key = (path, device)
     if key not in _LOADED:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
         from suggest.errors import ModelError
+
+        hf_logging.disable_progress_bar()  # weight-loading bars; encoding keeps its own
+        hf_logging.set_verbosity_error()
 
         try:
             _LOADED[key] = SentenceTransformer(path, device=device)
