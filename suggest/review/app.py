@@ -23,7 +23,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';
 
 
 class EscapingJSON(DefaultJSONProvider):
-    """JSON with <, > and & escaped, so no response can be read as HTML."""
+    """JSON with <, > and & escaped, so no response can be read as HTML; keys keep their order."""
+
+    sort_keys = False
 
     def dumps(self, obj, **kwargs) -> str:
         text = super().dumps(obj, **kwargs)
@@ -36,7 +38,7 @@ def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | Non
     here = Path(__file__).parent
     app = Flask("suggest.review", template_folder=str(here / "templates"), static_folder=str(here / "static"))
     app.json = EscapingJSON(app)
-    app.config.update(TOKEN=secrets.token_urlsafe(32), ALLOWED_HOSTS=allowed_hosts, JSON_SORT_KEYS=False)
+    app.config.update(TOKEN=secrets.token_urlsafe(32), ALLOWED_HOSTS=allowed_hosts)
     store = Store.open(project)
     data = ReviewData(store, coder)
     app.extensions["suggest_store"] = store

@@ -11,6 +11,18 @@ from suggest.store.fold import NO_CODE, is_reviewed
 from suggest.store.reads import Snapshot
 
 EMAIL_FIELDS = ("sender", "to", "cc", "date", "subject")
+HIDDEN_FIELDS = {"message_id", "attachments", "title", "speakers", "row"}
+
+
+def header_fields(meta: dict, limit: int = 8) -> dict[str, str]:
+    """Document metadata worth showing above the text: email headers first, then short fields."""
+    out = {k: str(meta[k]) for k in EMAIL_FIELDS if meta.get(k)}
+    for k, v in meta.items():
+        if len(out) >= limit:
+            break
+        if k not in out and k not in HIDDEN_FIELDS and isinstance(v, (str, int, float)) and 0 < len(str(v)) <= 100:
+            out[str(k)] = str(v)
+    return out
 
 
 @dataclass
@@ -122,7 +134,8 @@ class ReviewData:
             "id": excerpt_id, "text": ex["text"], "source_type": ex["source_type"],
             "model_version": (snap.excerpts[0]["model_version"] if snap.excerpts else None),
             "document": {"id": ex["document_id"], "source_type": doc.get("source_type", ""),
-                         "fields": {k: str(meta[k]) for k in EMAIL_FIELDS if meta.get(k)}},
+                         "title": str(meta.get("subject") or meta.get("title") or ex["document_id"]),
+                         "fields": header_fields(meta)},
             "before": ctx["before"], "after": ctx["after"], "position": ctx["position"], "of": ctx["of"],
             "suggestions": suggestions, "added": added, "queued": queued,
             "no_code": none.action if none else None,

@@ -33,3 +33,22 @@ def test_train_on_reviewed_decisions(tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["decision_ids_max"] == top and config["coders"] == ["amira"]
     assert config["decisions_seen"] == top
+
+
+def test_batch_cli_stores_a_table_of_excerpts_in_a_project(tmp_path):
+    import pandas as pd
+
+    from test_review_support import model_dir
+
+    table = tmp_path / "new.csv"
+    pd.DataFrame({"excerpt_id": ["n1", "n2"], "text": ["Can we have a call next week about the employer?",
+                                                       "The work clinic is a contamination risk."],
+                  "document_id": ["doc-a", "doc-a"], "source_type": ["email", "email"]}).to_csv(table, index=False)
+    project = tmp_path / "p.sqlite"
+    for _ in range(2):  # the same batch twice: excerpts are reused, not duplicated
+        assert main(["batch", str(table), "--model", str(model_dir()), "--out", str(tmp_path / "s.csv"),
+                     "--project", str(project), "--quiet"]) == 0
+    with Store.open(project) as store:
+        snap = store.snapshot()
+        assert [e["id"] for e in snap.excerpts] == ["n1", "n2"]
+        assert {e["batch_id"] for e in snap.excerpts} == {2}

@@ -66,6 +66,13 @@ function renderProgress(p) {
   $("progress-text").textContent = `${p.reviewed} of ${p.total} reviewed`;
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function niceDate(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(value);
+  if (!m) return value;
+  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` + (m[4] ? `, ${m[4]}:${m[5]}` : "");
+}
+
 function renderContext(box, list) {
   clear(box);
   for (const c of list) box.appendChild(el("p", { className: "ctx" }, c.text));
@@ -74,15 +81,14 @@ function renderContext(box, list) {
 function renderExcerpt() {
   const v = state.view;
   const hide = $("hide-scores").checked;
-  $("doc-title").textContent = v.document.fields.subject || v.document.id;
+  $("doc-title").textContent = v.document.title;
   $("doc-position").textContent = `${v.source_type || v.document.source_type || "text"} · excerpt ${v.position} of ${v.of} in ${v.document.id}`;
   const dl = $("doc-fields");
   clear(dl);
   const labels = { sender: "From", to: "To", cc: "Cc", date: "Date", subject: "Subject" };
-  for (const [k, label] of Object.entries(labels)) {
-    if (!v.document.fields[k]) continue;
-    dl.appendChild(el("dt", {}, label));
-    dl.appendChild(el("dd", {}, v.document.fields[k]));
+  for (const [k, value] of Object.entries(v.document.fields)) {
+    dl.appendChild(el("dt", {}, labels[k] || k));
+    dl.appendChild(el("dd", {}, k === "date" ? niceDate(value) : value));
   }
   $("queued").hidden = !v.queued;
   $("queued").textContent = v.queued ? `Picked for you: ${v.queued}` : "";
@@ -313,6 +319,7 @@ function addCode(code) {
 }
 
 function searchKeys(e) {
+  if (e.key === "Escape") { e.preventDefault(); $("search-dialog").close(); return; }
   const items = [...$("search-results").querySelectorAll(".result")];
   let active = items.findIndex((li) => li.classList.contains("active"));
   if (e.key === "ArrowDown" || e.key === "ArrowUp") {
