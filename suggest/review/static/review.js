@@ -195,8 +195,14 @@ function filterQuery() {
   return params.toString();
 }
 
+// Responses can arrive out of order (a filter changed while the first list loads, keys pressed
+// quickly): each load and show takes a ticket, and only the newest one may render.
+const tickets = { items: 0, excerpt: 0 };
+
 async function loadItems(keepId) {
+  const ticket = ++tickets.items;
   const data = await api("/api/items?" + filterQuery());
+  if (ticket !== tickets.items) return;
   state.items = data.items;
   renderProgress(data.progress);
   $("item-count").textContent = `${data.items.length} excerpt${data.items.length === 1 ? "" : "s"}`;
@@ -217,7 +223,10 @@ function showEmpty() {
 async function show(index, select = null) {
   if (!state.items.length) return;
   state.index = Math.max(0, Math.min(state.items.length - 1, index));
-  state.view = await api("/api/excerpt/" + encodeURIComponent(state.items[state.index].id));
+  const ticket = ++tickets.excerpt;
+  const view = await api("/api/excerpt/" + encodeURIComponent(state.items[state.index].id));
+  if (ticket !== tickets.excerpt) return;
+  state.view = view;
   state.selected = select !== null ? select : firstUndecided();
   renderExcerpt();
 }
