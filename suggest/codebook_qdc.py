@@ -1,0 +1,223 @@
+"""REFI-QDA codebook interchange (.qdc): the XML codebook NVivo, ATLAS.ti, MAXQDA and QualCoder share.
+
+Format (REFI-QDA Codebook.xsd, namespace ``urn:QDA-XML:codebook:1.0``): a root ``CodeBook``
+(attribute ``origin``) holds ``Codes``, a tree of ``Code`` elements (attributes ``guid``, ``name``,
+``isCodable``, optional ``color``; an optional ``Description`` child, then child ``Code``s), and
+optional ``Sets``.
+
+Mapping on export (`write_qdc`):
+- ``origin`` = ``suggest <package version> | codebook=<name> | version=<version>``.
+- With domains, each domain is a parent ``Code`` (name = the domain, ``isCodable="false"``) holding
+  its codes, in the codebook's domain order; codes without a domain follow at the top level.
+  Without domains the codes are a flat list.
+- A code's ``name`` is ``"<id> <name>"`` (for example ``"M1 Collective understanding"``), its
+  ``Description`` is the definition, its ``guid`` is ``uuid5(<suggest namespace>, codebook name +
+  id)``, so exporting again gives the same guids. Codes share their domain's colour.
+
+Mapping on import (`read_qdc`):
+- Every codable ``Code`` in document order becomes a code; a top-level code that is not codable
+  and has codable descendants becomes a domain holding them (deeper non-codable codes are folders
+  and are skipped); codes outside such a parent have no domain. A flat file gives no domains.
+- Ids come back from ``"<id> <name>"`` when the code's guid proves it (it equals the export guid
+  of that id; the codebook name comes from ``origin``, else the file name), so codes added or
+  re-created in a QDA program are never split wrongly. Other codes get a slug of their name as id
+  (``"Lack of time"`` -> ``lack-of-time``, numbered on clashes).
+- Name and version come from ``origin`` when present, else the file name and ``"1"``.
+- A code without a description is an error unless ``allow_empty_definitions`` (then its name is
+  used). Colours and ``Sets`` are read past.
+
+The round trip YAML -> .qdc -> Codebook keeps ids, names, domains, definitions and so the hash,
+provided the codes are grouped by domain in the codebook's domain order (as shipped codebooks are).
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from suggest.errors import CodebookError
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+    from suggest.codebook import Code, Codebook
+
+NS = "urn:QDA-XML:codebook:1.0"
+_GUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:suggest:codebook")
+_ORIGIN = re.compile(r"^suggest\b[^|]*\|\s*codebook=(?P<name>.*?)\s*\|\s*version=(?P<version>.*?)\s*$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_PALETTE = ("#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948", "#B07AA1", "#9C755F")
+
+
+def code_guid(codebook_name: str, code_id: str) -> str:
+    """Deterministic guid of a code: the same codebook name and id always give the same guid."""
+    return str(uuid.uuid5(_GUID_NS, f"{codebook_name}\x1f{code_id}"))
+
+
+def _domain_guid(codebook_name: str, domain: str) -> str:
+    return str(uuid.uuid5(_GUID_NS, f"{codebook_name}\x1fdomain\x1f{domain}"))
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+# --- export ------------------------------------------------------------------------------------
+def write_qdc(codebook: "Codebook", path: str | Path) -> Path:
+    """Write `codebook` as a REFI-QDA .qdc file, atomically; returns the path."""
+    import xml.etree.ElementTree as ET
+
+    from suggest import __version__
+    from suggest.output import atomic_path, check_output_file
+
+    path = check_output_file(path, (".qdc",))
+    domains = list(codebook.domains) or list(dict.fromkeys(c.domain for c in codebook if c.domain))
+    # Built with local tag names under a literal default xmlns: ElementTree's default_namespace
+    # option refuses the schema's unqualified attributes.
+    root = ET.Element("CodeBook", xmlns=NS, origin=f"suggest {__version__} | codebook={codebook.name} "
+                                             f"| version={codebook.version}")
+    codes_el = ET.SubElement(root, "Codes")
+    for k, domain in enumerate(domains):
+        colour = _PALETTE[k % len(_PALETTE)]
+        parent = ET.SubElement(codes_el, "Code", guid=_domain_guid(codebook.name, domain), name=domain,
+                               isCodable="false", color=colour)
+        for code in codebook.by_domain(domain):
+            _code_element(parent, codebook.name, code, colour)
+    for code in codebook:
+        if code.domain is None or code.domain not in domains:
+            _code_element(codes_el, codebook.name, code, None)
+    ET.indent(root)
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _code_element(parent: "Element", cb_name: str, code: "Code", colour: str | None) -> None:
+    import xml.etree.ElementTree as ET
+
+    attrs = {"guid": code_guid(cb_name, code.id), "name": f"{code.id} {code.name}", "isCodable": "true"}
+    if colour:
+        attrs["color"] = colour
+    el = ET.SubElement(parent, "Code", attrs)
+    ET.SubElement(el, "Description").text = code.definition
+
+
+# --- import ------------------------------------------------------------------------------------
+def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> "Codebook":
+    """Read a REFI-QDA .qdc codebook; see the module docstring for the mapping."""
+    from suggest.codebook import Code, Codebook
+
+    path = Path(path)
+    root = _parse(path)
+    origin = _ORIGIN.match(root.get("origin") or "")
+    name = origin["name"] if origin else path.stem
+    version = origin["version"] if origin and origin["version"] else "1"
+    codes_el = root.find(_q("Codes"))
+    if codes_el is None:
+        raise CodebookError("no <Codes> element in the codebook", path=path,
+                            hint="export the codebook again from your QDA software")
+
+    found: list[tuple[str, str, str, str | None]] = []  # (guid, label, description, domain)
+    domains: list[str] = []
+    for top in codes_el.findall(_q("Code")):
+        if _codable(top, path):
+            _collect(top, None, found, path)
+            continue
+        label = _label(top, path)
+        before = len(found)
+        _collect(top, label, found, path, include_self=False)
+        if (len(found) > before or origin) and label not in domains:
+            domains.append(label)
+    if not found:
+        raise CodebookError("no codable codes found", path=path, field="Codes",
+                            hint="the codebook needs at least one code with isCodable=\"true\"")
+
+    missing = [label for _, label, desc, _ in found if not desc]
+    if missing and not allow_empty_definitions:
+        shown = ", ".join(f"'{m}'" for m in missing[:5])
+        if len(missing) > 5:
+            shown += f" and {len(missing) - 5} more"
+        raise CodebookError(f"{len(missing)} code(s) have no description: {shown}", path=path,
+                            field="Description",
+                            hint="write a definition in each code's description in your QDA software "
+                                 "(the model uses it), or pass --allow-empty-definitions "
+                                 "(allow_empty_definitions=True) to use the code names instead")
+
+    codes, taken = [], set()
+    for guid, label, desc, domain in found:
+        code_id, code_name = _split_id(label, guid, name)
+        if code_id is None or code_id in taken:
+            code_id, code_name = _slug(label, taken), label
+        taken.add(code_id)
+        codes.append(Code(id=code_id, name=code_name, definition=desc or code_name, domain=domain))
+    return Codebook(name=name, codes=tuple(codes), version=version, domains=tuple(domains), source=str(path))
+
+
+def _parse(path: Path) -> "Element":
+    import xml.etree.ElementTree as ET
+
+    if not path.is_file():
+        raise CodebookError("file not found", path=path, hint="give the path of a REFI-QDA .qdc codebook")
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        line, column = getattr(exc, "position", (None, None))
+        problem = re.sub(r":\s*line \d+, column \d+$", "", str(exc))
+        raise CodebookError(f"not well-formed XML at line {line}, column {column} ({problem})", path=path,
+                            hint="the file is damaged or not a .qdc; export the codebook again") from None
+    except OSError as exc:
+        raise CodebookError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
+    if root.tag != _q("CodeBook"):
+        ns, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
+        found = f"<{local}>" + (f" in namespace '{ns}'" if ns else " without a namespace")
+        hint = ("this is a REFI-QDA project (.qde inside a .qdpx); export only the codebook (.qdc)"
+                if local == "Project" else f"a .qdc file has a root <CodeBook> in namespace '{NS}'")
+        raise CodebookError(f"not a REFI-QDA codebook: the root element is {found}", path=path, hint=hint)
+    return root
+
+
+def _codable(el: "Element", path: Path) -> bool:
+    value = (el.get("isCodable") or "true").strip().lower()
+    if value not in ("true", "1", "false", "0"):
+        raise CodebookError(f"isCodable is '{value}', not true or false", path=path,
+                            field=f"Code '{el.get('name') or el.get('guid')}'")
+    return value in ("true", "1")
+
+
+def _label(el: "Element", path: Path) -> str:
+    label = " ".join((el.get("name") or "").split())
+    if not label:
+        raise CodebookError("a code has no name", path=path, field=f"Code guid '{el.get('guid')}'",
+                            hint="give every code a name in your QDA software")
+    return label
+
+
+def _collect(el: "Element", domain: str | None, out: list, path: Path, include_self: bool = True) -> None:
+    """Append every codable code in `el`'s subtree (depth first, document order) to `out`."""
+    if include_self and _codable(el, path):
+        desc_el = el.find(_q("Description"))
+        desc = " ".join((desc_el.text or "").split()) if desc_el is not None else ""
+        out.append((el.get("guid") or "", _label(el, path), desc, domain))
+    for child in el.findall(_q("Code")):
+        _collect(child, domain, out, path)
+
+
+def _split_id(label: str, guid: str, cb_name: str) -> tuple[str | None, str]:
+    """("M1", "Collective understanding") from "M1 Collective understanding" when the guid proves the id."""
+    head, _, rest = label.partition(" ")
+    if rest and _ID.match(head) and guid.strip().strip("{}").lower() == code_guid(cb_name, head):
+        return head, rest
+    return None, label
+
+
+def _slug(label: str, taken: set[str]) -> str:
+    import unicodedata
+
+    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-") or "code"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
