@@ -47,14 +47,14 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from suggest.agreement import agreement_table, check_codings
-    from suggest.codebook import Codebook
+    from suggest.codebook import load_codebook
     from suggest.errors import DataError
     from suggest.output import ensure_writable_dir
     from suggest.report.agreement_html import summary_text, write_agreement_report
 
     ensure_writable_dir(args.out, what="report folder")
     model = None
-    codebook = Codebook.from_yaml(args.codebook) if args.codebook else None
+    codebook = load_codebook(args.codebook) if args.codebook else None
     if args.model:
         from suggest.model import SuggestionModel
 

@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from suggest.codebook import Codebook
+    from suggest.codebook import load_codebook
     from suggest.ingest import load_excerpts
     from suggest.model import SuggestionModel
     from suggest.output import check_output_file
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from suggest.suggestions import SUFFIXES, make_suggestions, score_excerpts, score_table, write_suggestions
 
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
-    codebook = Codebook.from_yaml(args.codebook) if args.codebook else None
+    codebook = load_codebook(args.codebook) if args.codebook else None
     model = SuggestionModel.load(args.model, codebook)
     progress = progress_enabled(args)
     t0 = time.perf_counter()

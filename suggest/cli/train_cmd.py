@@ -10,7 +10,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on coded excerpts",
                        description="Train a suggestion model on excerpts your team has coded and save it as a "
                                    "folder. Prints cross-validated F1 per code.")
-    p.add_argument("--codebook", help="codebook .yaml (optional for --format wide: codes come from the columns)")
+    p.add_argument("--codebook", help="codebook .yaml or REFI-QDA .qdc (optional for --format wide: codes come from the columns)")
     add_data_args(p)
     p.add_argument("--project", default=None, help="also train on review decisions stored in this project file")
     p.add_argument("--out", required=True, metavar="MODEL_DIR", help="folder to write the model to")
@@ -28,14 +28,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from suggest.codebook import Codebook
+    from suggest.codebook import load_codebook
     from suggest.corpus import CodedCorpus
     from suggest.errors import DataError
     from suggest.output import ensure_writable_dir
     from suggest.train import train
 
     ensure_writable_dir(Path(args.out).parent, what="model directory")
-    codebook = Codebook.from_yaml(args.codebook) if args.codebook else None
+    codebook = load_codebook(args.codebook) if args.codebook else None
     if not args.data and not args.project:
         raise DataError("nothing to train on", field="--data", hint="give --data FILE and/or --project FILE")
     long = None
