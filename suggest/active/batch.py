@@ -1,10 +1,12 @@
-"""The default strategy: uncertainty weighted towards rarely coded codes, spread out by diversity.
+"""The default strategy: uncertainty and rare-code promise, spread out by diversity.
 
-1. Score each pool item by its mean binary entropy over codes (around the thresholds), each
+1. Uncertainty: each pool item's mean binary entropy over codes (around the thresholds), each
    code weighted by (1 + coded positives)^-rarity, so doubt about a rarely coded code counts more.
-2. Keep the `candidates` x n most uncertain items.
-3. Among them pick n greedily, each maximising uncertainty x cosine distance to the nearest
-   item already coded or picked: one batch is not twenty near-duplicates.
+2. Rare-code promise: max over codes of p / (1 + coded positives), as in `RareCodeBoost`.
+3. Score = (1 - rare_weight) x uncertainty + rare_weight x promise (each scaled to max 1).
+4. Keep the `candidates` x n best-scoring items and pick n among them greedily, each maximising
+   score x cosine distance to the nearest item already coded or picked: one batch is not twenty
+   near-duplicates.
 """
 from __future__ import annotations
 
@@ -22,29 +24,45 @@ def weighted_uncertainty(inputs: QueryInputs, rarity: float) -> np.ndarray:
     return binary_entropy(P) * (w / w.mean())[None, :]
 
 
+def _scaled(x: np.ndarray) -> np.ndarray:
+    return x / max(float(x.max()), 1e-12)
+
+
 class UncertaintyDiversity(QueryStrategy):
-    """Rarity-weighted uncertainty, then a diverse pick among the most uncertain (needs `embeddings`)."""
+    """Uncertainty (+ rare-code promise when label counts are known), then a diverse pick (needs `embeddings`)."""
 
     name = "batch"
     needs = ("embeddings",)
 
-    def __init__(self, candidates: int = 10, rarity: float = 0.5):
+    def __init__(self, candidates: int = 10, rarity: float = 0.5, rare_weight: float = 0.5):
         self.candidates = candidates
         self.rarity = rarity
+        self.rare_weight = rare_weight
 
     def _query(self, inputs: QueryInputs, n: int, rng: np.random.Generator):
         U = weighted_uncertainty(inputs, self.rarity)
         u = U.mean(axis=1)
-        shortlist = top_n(u, min(len(u), max(n, self.candidates * n)), rng)
+        score, promise, best = _scaled(u), None, None
+        if self.rare_weight and inputs.label_counts is not None:
+            B = inputs.pred_probs[inputs.pool] * rarity_weights(inputs.label_counts)[None, :]
+            best = B.argmax(axis=1)
+            promise = B[np.arange(len(B)), best]
+            score = (1 - self.rare_weight) * score + self.rare_weight * _scaled(promise)
+        shortlist = top_n(score, min(len(score), max(n, self.candidates * n)), rng)
         pos, dist = k_center_greedy(inputs.embeddings, inputs.pool[shortlist], inputs.labelled, n, rng,
-                                    weights=u[shortlist])
+                                    weights=score[shortlist])
         chosen = shortlist[pos]
-        raw, thr = inputs.pred_probs, inputs.thresholds
-        reasons = []
-        for i, d in zip(chosen, dist):
-            j = int(np.argmax(U[i]))
-            call = f"{inputs.codes[j]} {raw[inputs.pool[i], j]:.2f}" + (
-                f" (threshold {thr[j]:.2f})" if thr is not None else "")
-            where = "nothing coded yet" if np.isnan(d) else f"distance {d:.2f} to the nearest coded or picked excerpt"
-            reasons.append(f"uncertain (mean entropy {u[i]:.2f}), most about {call}; unlike the others ({where})")
-        return inputs.pool[chosen], u[chosen] * np.nan_to_num(dist, nan=2.0), reasons
+        return inputs.pool[chosen], score[chosen], [
+            self._reason(inputs, U, u, promise, best, i, d) for i, d in zip(chosen, dist)]
+
+    def _reason(self, inputs: QueryInputs, U, u, promise, best, i: int, d: float) -> str:
+        raw, thr, codes = inputs.pred_probs[inputs.pool[i]], inputs.thresholds, inputs.codes
+        j = int(np.argmax(U[i]))
+        parts = [f"uncertain (mean entropy {u[i]:.2f}), most about {codes[j]} {raw[j]:.2f}"
+                 + (f" (threshold {thr[j]:.2f})" if thr is not None else "")]
+        if promise is not None:
+            k = int(best[i])
+            parts.append(f"may hold {codes[k]} ({raw[k]:.2f}; {int(inputs.label_counts[k])} coded so far)")
+        parts.append("first pick: nothing coded yet" if np.isnan(d)
+                     else f"unlike the others (distance {d:.2f} to the nearest coded or picked excerpt)")
+        return "; ".join(parts)

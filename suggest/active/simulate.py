@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -91,13 +91,23 @@ def start_set(data: SimulationData, n: int, seed: int) -> np.ndarray:
 def run(data: SimulationData, strategy: QueryStrategy, *, seed: int, start: int, step: int, budget: int,
         on_round: Callable[[RoundResult], None] | None = None) -> list[RoundResult]:
     """Simulate rounds until `budget` items are coded (or the pool runs out)."""
+    results = []
+    for result in rounds(data, strategy, seed=seed, start=start, step=step, budget=budget):
+        results.append(result)
+        if on_round:
+            on_round(result)
+    return results
+
+
+def rounds(data: SimulationData, strategy: QueryStrategy, *, seed: int, start: int, step: int,
+           budget: int) -> Iterator[RoundResult]:
+    """Yield one RoundResult per round, lazily: the caller may stop early."""
     labelled = start_set(data, start, seed)
     in_pool = np.zeros(len(data.Y), dtype=bool)
     in_pool[data.pool] = True
     in_pool[labelled] = False
     rng = np.random.default_rng([seed, 1])
     stopper = StabilizingPredictions()
-    results: list[RoundResult] = []
     for r in range(10_000):
         t0 = time.perf_counter()
         model = fit_learner(data, labelled, seed)
@@ -114,16 +124,12 @@ def run(data: SimulationData, strategy: QueryStrategy, *, seed: int, start: int,
             q = strategy.query(P, pool, n, labelled_indices=labelled, embeddings=data.E,
                                label_counts=data.Y[labelled].sum(axis=0), thresholds=model.thresholds_,
                                codes=data.codes, random_state=rng, **kwargs)
-        result = RoundResult(data.name, strategy.name, seed, r, len(labelled), macro, rare, signal.kappa,
-                             signal.stable, time.perf_counter() - t0)
-        results.append(result)
-        if on_round:
-            on_round(result)
+        yield RoundResult(data.name, strategy.name, seed, r, len(labelled), macro, rare, signal.kappa,
+                          signal.stable, time.perf_counter() - t0)
         if n <= 0:
-            return results
+            return
         labelled = np.r_[labelled, q.indices]
         in_pool[q.indices] = False
-    return results
 
 
 def labels_to_reach(n_labelled: np.ndarray, scores: np.ndarray, target: float) -> int | None:

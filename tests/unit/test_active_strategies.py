@@ -175,3 +175,12 @@ def test_unknown_strategy_lists_the_known_ones():
     with pytest.raises(DataError, match="unknown strategy 'clever'") as err:
         make_strategy("clever")
     assert "batch" in str(err.value) and "random" in str(err.value)
+
+
+def test_batch_default_also_favours_items_likely_to_hold_a_rare_code(world):
+    world["P"][19, 3] = 0.6  # code 3 has one coded example; uncertainty alone would not single out item 19
+    world["P"][12] = [0.3, 0.3, 0.3, 0.0]  # same cluster as item 19, more uncertain overall
+    q = _query("batch", world, n=1)
+    assert q.indices[0] == 19 and "may hold code 4 (0.60; 1 coded so far)" in q.reasons[0]
+    no_counts = _query("batch", world, n=1, label_counts=None)
+    assert no_counts.indices[0] == 12
