@@ -72,8 +72,6 @@ class JointLogistic:
         self.tol = tol
 
     def fit(self, X, Y: np.ndarray) -> "JointLogistic":
-        from scipy.optimize import minimize
-
         from scipy import sparse
 
         X = X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64)

@@ -57,8 +57,6 @@ def _parse_n(value: str, available: int, pool: str) -> int:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    import numpy as np
-
     from suggest.active import make_strategy
     from suggest.active.pool import is_table, read_pool_project, read_pool_table, with_scores
     from suggest.codebook import Codebook
