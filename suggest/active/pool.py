@@ -71,6 +71,8 @@ def read_pool_table(path: str | Path, codebook: Codebook) -> Pool:
                         hint="a pool needs the columns excerpt_id,text (and optionally code: rows with a code "
                              f"count as already coded); columns found: {', '.join(df.columns[:20])}")
     code_col = df["code"].astype(str).str.strip() if "code" in df.columns else pd.Series("", index=df.index)
+    if "coder" in df.columns:  # a `suggest batch` file: the model's codes are not coding
+        code_col = code_col.where(~df["coder"].astype(str).str.startswith("model:"), "")
     ids: list[str] = []
     texts: dict[str, str] = {}
     codes: dict[str, list[str]] = {}

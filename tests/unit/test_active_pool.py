@@ -58,3 +58,13 @@ def test_bad_pools_name_file_row_and_field(tmp_path, codebook, rows, error, wher
     with pytest.raises(error) as err:
         read_pool_table(path, codebook)
     assert str(path) in str(err.value) and where in str(err.value)
+
+
+def test_suggestions_file_counts_as_uncoded(tmp_path, codebook):
+    from suggest.active.pool import read_pool_table
+
+    p = tmp_path / "suggestions.csv"
+    p.write_text("excerpt_id,text,code,coder\na,hello,M1,model:2026\nb,bye,,model:2026\nc,ok,O1,amira\n",
+                 encoding="utf-8")
+    pool = read_pool_table(p, codebook)
+    assert pool.labelled.tolist() == [False, False, True]
