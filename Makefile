@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed
 DATA   := training_data/retake
 DEMO   := out/demo
 MODEL  := models/retake-demo
+PROJECT := $(DEMO)/retake.sqlite
+# store the batch in the demo project only the first time, so a re-run keeps your review decisions
+PROJECT_ARG = $(if $(wildcard $(PROJECT)),,--project $(PROJECT))
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -31,10 +34,11 @@ demo: install
 	$(BIN)/suggest codebook $(DATA)/codebook.yaml
 	$(BIN)/suggest train --codebook $(DATA)/codebook.yaml --data $(DATA)/coded.csv --out $(MODEL)
 	$(BIN)/suggest batch --model $(MODEL) $(DATA)/new_batch \
-		--out $(DEMO)/suggestions.csv --out $(DEMO)/suggestions.jsonl --out $(DEMO)/suggestions.xlsx
-	@if $(BIN)/suggest agree --help >/dev/null 2>&1; then \
-		$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --by source_type --out $(DEMO)/agreement; fi
-	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f | sort | sed 's/^/  /'
+		--out $(DEMO)/suggestions.csv --out $(DEMO)/suggestions.jsonl --out $(DEMO)/suggestions.xlsx $(PROJECT_ARG)
+	$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --by source_type --out $(DEMO)/agreement
+	$(BIN)/suggest next --model $(MODEL) --pool $(DEMO)/suggestions.csv --n 20 --out $(DEMO)/next.xlsx
+	@echo; echo "Review the batch in your browser:  .venv/bin/suggest review --project $(PROJECT) --coder YOUR_NAME"
+	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f ! -name '*-wal' ! -name '*-shm' | sort | sed 's/^/  /'
 
 test: install
 	$(BIN)/python -m pytest -q -rs
