@@ -6,8 +6,9 @@ Fitting, with folds stratified over the label matrix:
 3. per code, a logistic regression on [logit p_lexical, logit p_dense, similarity, relative
    similarity] calibrates the blend; codes with fewer than `min_positives` examples share one
    blend fitted on all codes, and codes with none use the prior alone;
-4. per-code thresholds maximise F1 on out-of-fold blended scores, so an excerpt with no code
-   above its threshold gets no suggestion.
+4. per-code thresholds come from out-of-fold blended scores, which the blend calibrates: the lower
+   of the F1-maximising threshold and half the F1 it reaches (`calibrated_f1_threshold`), so rare
+   codes keep their recall; an excerpt with no code above its threshold gets no suggestion.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from suggest.classify.base import MultiLabelBase, best_f1_threshold, logit, multilabel_folds
+from suggest.classify.base import MultiLabelBase, calibrated_f1_threshold, logit, multilabel_folds
 from suggest.classify.dense import DenseClassifier
 from suggest.classify.lexical import LexicalClassifier
 
@@ -134,7 +135,7 @@ class CombinedClassifier(MultiLabelBase):
             blends, _, _ = self._fit_blends(Z[tr], Y[tr])
             oof[va] = self._apply_blends(blends, Z[va])
         self.oof_proba_ = oof
-        self.thresholds_ = np.array([best_f1_threshold(oof[:, j], Y[:, j]) for j in range(Y.shape[1])])
+        self.thresholds_ = np.array([calibrated_f1_threshold(oof[:, j], Y[:, j]) for j in range(Y.shape[1])])
         self.blends_, _, _ = self._fit_blends(Z, Y)
         self.lexical_ = LexicalClassifier(C=self.lexical_C, random_state=self.random_state).fit(X, Y)
         self.dense_ = DenseClassifier(C=self.dense_C, random_state=self.random_state).fit(E, Y)
