@@ -2,8 +2,8 @@
 
 Default store: a SQLite database `./mlruns/mlflow.db` in the folder suggest runs from
 (the project folder), with artefacts under `./mlruns/artifacts/`. Nothing goes to a
-server unless you give `tracking_uri` (any MLflow URI: `sqlite:///path.db`, a folder for
-a file store, `http://host:5000`). Browse the default store with
+server unless you give `tracking_uri` (any MLflow URI, e.g. `sqlite:///path.db` or
+`http://host:5000`; a bare path ending in .db means that SQLite file). Browse the default store with
 `mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db`.
 
 MLflow telemetry is switched off before mlflow is imported, and mlflow's console
@@ -72,6 +72,8 @@ def _drop_pickle_advice(record: logging.LogRecord) -> bool:
 def _start(tracking_uri: str | None, experiment: str):
     """Point mlflow at the store and experiment; returns the mlflow module."""
     mlflow = _mlflow()
+    if tracking_uri and "://" not in tracking_uri and tracking_uri.endswith(".db"):
+        tracking_uri = "sqlite:///" + Path(tracking_uri).resolve().as_posix()
     uri = tracking_uri or default_tracking_uri()
     artifact_location = None
     if tracking_uri is None:

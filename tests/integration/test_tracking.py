@@ -150,3 +150,11 @@ def test_pyfunc_round_trip_real_embedder(small_corpus, tmp_path, store):
     texts = ["The mentor phoned every week and it kept me going.", small_corpus.texts[3]]
     out = mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": texts}))
     np.testing.assert_allclose(out.to_numpy(), model.predict_proba(texts), atol=1e-6)
+
+
+def test_a_bare_db_path_means_that_sqlite_file(tmp_path, monkeypatch):
+    from suggest.tracking import log_experiment
+
+    monkeypatch.chdir(tmp_path)
+    assert log_experiment("bench", {"seed": 0}, {"f1": 0.5}, tracking_uri="runs/store.db")
+    assert (tmp_path / "runs" / "store.db").is_file()
