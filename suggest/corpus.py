@@ -69,8 +69,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError("not UTF-8 text", path=path,
                         hint="in Excel use 'Save As > CSV UTF-8', or give the .xlsx file") from None
     except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise DataError(f"malformed CSV ({exc})", path=path, row=int(m.group(1)) if m else None,
+        line = re.search(r"line (\d+)", str(exc))  # 1-based file line = spreadsheet row
+        start = re.search(r"starting at row (\d+)", str(exc))  # 0-based file line
+        row = int(line.group(1)) if line else (int(start.group(1)) + 1 if start else None)
+        raise DataError(f"malformed CSV ({str(exc).strip()})", path=path, row=row,
                         hint="check that quotes are balanced and every row has the same number of columns") from None
     except (ValueError, OSError) as exc:
         if isinstance(exc, DataError):

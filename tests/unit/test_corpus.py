@@ -88,3 +88,10 @@ def test_wide_table(tmp_path):
     np.testing.assert_array_equal(corpus.Y, [[1, 0], [0, 1], [0, 0]])
     with pytest.raises(DataError, match="no column named 'text'"):
         read_wide(p, text_column="text", codes_after="score")
+
+
+@pytest.mark.parametrize("content", ['excerpt_id,text,code\n1,hello,M1\n2,"unclosed,M2\n',
+                                     "excerpt_id,text,code\n1,hello,M1\n2,a,b,c\n"])
+def test_malformed_csv_names_the_row(tmp_path, codebook, content):
+    with pytest.raises(DataError, match="row 3: malformed CSV"):
+        read_long(write(tmp_path, content), codebook)
