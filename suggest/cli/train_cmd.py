@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"Saved model {model.version} to {path}  ({model.config['fit_seconds']} s)")
     if cv:
         print(f"Cross-validated macro F1 {cv['macro_f1']:.3f}, micro F1 {cv['micro_f1']:.3f}")
+        width = min(max(len(c) for c in codebook.ids), 24)
         for code, f1 in cv["per_code_f1"].items():
-            print(f"  {code:<8} {codebook.get(code).name[:40]:<40} F1 {f1:.3f}  threshold "
+            name = codebook.get(code).name if codebook.get(code).name != code else ""
+            print(f"  {code[:width]:<{width}}  {name[:40]:<40} F1 {f1:.3f}  threshold "
                   f"{model.thresholds[codebook.index(code)]:.2f}")
     if not args.no_track:
         from suggest.tracking import log_training
