@@ -3,7 +3,8 @@
 Datasets: the NHS Friends and Family Test comments (../shared/data/nhs-fft, skipped when absent)
 and the shipped RETAKE corpus (training_data/retake). Every text is embedded once with the real
 MiniLM embedder (cached on disk); each round refits a cheap joint logistic regression
-(suggest.active.learner) with F1-tuned per-code thresholds, the same for every strategy.
+(suggest.active.learner) with the codes' definition prior, as the product's combined model has, and
+F1-tuned per-code thresholds, the same for every strategy.
 
 Prints, per dataset: full-data macro F1, the labels each strategy needs to reach 90% of it
 (mean curve of 3 seeds, and per seed), rare-code recall at equal budgets; writes learning
@@ -48,8 +49,9 @@ def _dedupe(texts: list[str], Y: np.ndarray) -> tuple[list[str], np.ndarray]:
     return [texts[g[0]] for g in groups], Yd
 
 
-def load_nhs() -> tuple[list[str], np.ndarray, list[str]] | None:
+def load_nhs() -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
     from suggest.corpus import CodedCorpus, read_wide
+    from suggest.train import definition_texts
 
     if not NHS.is_file():
         print(f"SKIP nhs: {NHS} not found (the NHS FFT data lives outside the repository in ../shared)")
@@ -59,21 +61,25 @@ def load_nhs() -> tuple[list[str], np.ndarray, list[str]] | None:
     keep = [t.strip().casefold() not in ("", "did not answer") for t in corpus.texts]
     texts, Y = _dedupe([t for t, k in zip(corpus.texts, keep) if k], corpus.Y[np.array(keep)])
     enough = Y.sum(axis=0) >= 10
-    return texts, Y[:, enough], [c for c, e in zip(codebook.ids, enough) if e]
+    keep_codes = np.flatnonzero(enough)
+    defs = definition_texts(codebook)
+    return texts, Y[:, enough], [codebook.ids[j] for j in keep_codes], [defs[j] for j in keep_codes]
 
 
-def load_retake() -> tuple[list[str], np.ndarray, list[str]]:
+def load_retake() -> tuple[list[str], np.ndarray, list[str], list[str]]:
     from suggest.codebook import Codebook
     from suggest.corpus import CodedCorpus, read_long
+    from suggest.train import definition_texts
 
     codebook = Codebook.from_yaml(RETAKE / "codebook.yaml")
     corpus = CodedCorpus.from_long(read_long(RETAKE / "coded.csv", codebook), codebook)
     texts, Y = _dedupe(corpus.texts, corpus.Y)
-    return texts, Y, codebook.ids
+    return texts, Y, codebook.ids, definition_texts(codebook)
 
 
-def prepare(name: str, texts: list[str], Y: np.ndarray, codes: list[str]):
-    """Embed (cached), split 80/20 by iterative stratification, TF-IDF for the committee."""
+def prepare(name: str, texts: list[str], Y: np.ndarray, codes: list[str], definitions: list[str]):
+    """Embed (cached), split 80/20 by iterative stratification, TF-IDF for the committee,
+    similarity of every text to every code's 'name: definition' for the prior."""
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -81,13 +87,16 @@ def prepare(name: str, texts: list[str], Y: np.ndarray, codes: list[str]):
     from suggest.embed import SentenceEmbedder
 
     t0 = time.perf_counter()
-    E = SentenceEmbedder(progress=True).transform(texts)
+    embedder = SentenceEmbedder(progress=True)
+    E = embedder.transform(texts)
+    similarity = E @ embedder.transform(definitions).T
     pool, test = next(MultilabelStratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=0)
                       .split(np.zeros(len(Y)), Y))
     tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2).fit([texts[i] for i in pool])
     print(f"{name}: {len(texts)} distinct texts, {Y.shape[1]} codes, pool {len(pool)}, test {len(test)}; "
           f"embedded in {time.perf_counter() - t0:.0f} s")
-    return SimulationData(name, E, Y, codes, np.sort(pool), np.sort(test), tfidf.transform(texts).tocsr())
+    return SimulationData(name, E, Y, codes, np.sort(pool), np.sort(test), tfidf.transform(texts).tocsr(),
+                          similarity=similarity)
 
 
 def simulate_dataset(data, strategies: list[str], seeds: list[int], verbose: bool) -> dict:
@@ -250,7 +259,7 @@ def log_mlflow(args, results: dict, summaries: dict, png: Path) -> None:
     from suggest import tracking
 
     params = {"seeds": args.seeds, "strategies": ",".join(args.strategies), "datasets": ",".join(results),
-              "target_fraction": TARGET, "learner": "JointLogistic(C=2) on MiniLM embeddings, OOF F1 thresholds"}
+              "target_fraction": TARGET, "learner": "JointLogistic(C=2) on MiniLM embeddings + definition prior, OOF F1 thresholds"}
     metrics = {}
     for name, summary in summaries.items():
         metrics[f"{name}.full_macro_f1"] = results[name]["full_f1"]

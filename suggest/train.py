@@ -12,8 +12,8 @@ from suggest.model import KINDS, SuggestionModel, new_config
 
 
 def definition_texts(codebook: Codebook) -> list[str]:
-    """What the definition prior embeds for each code: 'name: definition'."""
-    return [f"{c.name}: {c.definition}" for c in codebook]
+    """What the definition prior embeds for each code: 'name: definition' (underscores read as spaces)."""
+    return [f"{c.name}: {c.definition}".replace("_", " ") for c in codebook]
 
 
 def make_classifier(kind: str, codebook: Codebook, embedder, *, seed: int = 0, progress: bool = False,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from suggest.classify.base import best_f1_threshold, multilabel_folds
+from suggest.classify.base import best_f1_threshold, calibrated_f1_threshold, multilabel_folds
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -60,18 +60,26 @@ def lbfgs(fun, x: np.ndarray, *, max_iter: int = 300, tol: float = 1e-5, memory:
 class JointLogistic:
     """One-vs-rest L2 logistic regression with balanced class weights, solved jointly.
 
-    `fit(X, Y)`: X (n, d) dense or sparse, Y (n, k) 0/1. Codes that are all 0 (or all 1) in Y
-    predict that constant. `thresholds_` stay 0.5 unless `fit_thresholds` is called.
+    `fit(X, Y, offset=None)`: X (n, d) dense or sparse, Y (n, k) 0/1; `offset` (n, k) is an
+    optional prior logit per item and code (e.g. a calibrated definition similarity), added with a
+    per-code weight that is shrunk towards 1. Codes that are all 0 (or all 1) in Y predict that
+    constant, or the prior alone when an offset is given. `thresholds_` stay 0.5 unless
+    `fit_thresholds` is called; `threshold_rule` is "best" (F1-maximising) or "calibrated"
+    (`calibrated_f1_threshold`, as the product's combined model).
     """
 
     def __init__(self, C: float = 2.0, class_weight: str | None = "balanced", max_iter: int = 300,
-                 tol: float = 1e-5):
+                 tol: float = 1e-5, threshold_rule: str = "best"):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
+        self.threshold_rule = threshold_rule
 
-    def fit(self, X, Y: np.ndarray) -> "JointLogistic":
+    def _clone(self) -> "JointLogistic":
+        return JointLogistic(self.C, self.class_weight, self.max_iter, self.tol, self.threshold_rule)
+
+    def fit(self, X, Y: np.ndarray, offset: np.ndarray | None = None) -> "JointLogistic":
         from scipy import sparse
 
         X = X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
@@ -81,41 +89,51 @@ class JointLogistic:
         pos = Y.sum(axis=0)
         self.active_ = np.flatnonzero((pos > 0) & (pos < n))
         self.constant_ = (pos >= n).astype(float)
+        self.prior_only_ = offset is not None
         self.thresholds_ = np.full(k, 0.5)
         ka = len(self.active_)
-        self.W_, self.b_ = np.zeros((d, ka)), np.zeros(ka)
+        self.W_, self.b_, self.a_ = np.zeros((d, ka)), np.zeros(ka), np.ones(ka)
         if ka == 0:
             return self
         Ya = Y[:, self.active_]
+        O = np.zeros_like(Ya) if offset is None else np.asarray(offset, dtype=float)[:, self.active_]
         p = pos[self.active_]
         sw = np.where(Ya > 0, n / (2 * p), n / (2 * (n - p))) if self.class_weight == "balanced" else 1.0
         XT = X.T
+        nw = d * ka
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            W, b = theta[:-ka].reshape(d, ka), theta[-ka:]
-            Z = np.asarray(X @ W) + b
-            value = (sw * (np.logaddexp(0.0, Z) - Ya * Z)).sum() + (W * W).sum() / (2 * self.C)
+            W, b, a = theta[:nw].reshape(d, ka), theta[nw:nw + ka], theta[nw + ka:]
+            Z = np.asarray(X @ W) + b + a * O
+            value = ((sw * (np.logaddexp(0.0, Z) - Ya * Z)).sum() + (W * W).sum() / (2 * self.C)
+                     + ((a - 1) ** 2).sum() / (2 * self.C))
             G = sw * (_sigmoid(Z) - Ya)
             grad_W = np.asarray(XT @ G) + W / self.C
-            return float(value), np.r_[grad_W.ravel(), G.sum(axis=0)]
+            return float(value), np.r_[grad_W.ravel(), G.sum(axis=0), (G * O).sum(axis=0) + (a - 1) / self.C]
 
-        theta = lbfgs(loss, np.zeros(d * ka + ka), max_iter=self.max_iter, tol=self.tol * n)
-        self.W_, self.b_ = theta[:-ka].reshape(d, ka), theta[-ka:]
+        theta = lbfgs(loss, np.r_[np.zeros(nw + ka), np.ones(ka)], max_iter=self.max_iter, tol=self.tol * n)
+        self.W_, self.b_, self.a_ = theta[:nw].reshape(d, ka), theta[nw:nw + ka], theta[nw + ka:]
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
-        """(n, k) probabilities."""
+    def predict_proba(self, X, offset: np.ndarray | None = None) -> np.ndarray:
+        """(n, k) probabilities; pass the same kind of `offset` the model was fitted with."""
         out = np.tile(self.constant_, (X.shape[0], 1))
+        if self.prior_only_ and offset is not None:
+            silent = self.constant_ == 0
+            out[:, silent] = _sigmoid(np.asarray(offset, dtype=float)[:, silent])
         if len(self.active_):
-            out[:, self.active_] = _sigmoid(np.asarray(X @ self.W_) + self.b_)
+            z = np.asarray(X @ self.W_) + self.b_
+            if offset is not None:
+                z = z + self.a_ * np.asarray(offset, dtype=float)[:, self.active_]
+            out[:, self.active_] = _sigmoid(z)
         return out
 
-    def predict(self, X) -> np.ndarray:
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+    def predict(self, X, offset: np.ndarray | None = None) -> np.ndarray:
+        return (self.predict_proba(X, offset) >= self.thresholds_).astype(int)
 
-    def fit_thresholds(self, X, Y: np.ndarray, *, cv: int = 3, min_positives: int = 5,
-                       random_state: int | None = 0) -> "JointLogistic":
-        """Per-code F1-best thresholds on out-of-fold scores for codes with >= min_positives, else 0.5."""
+    def fit_thresholds(self, X, Y: np.ndarray, offset: np.ndarray | None = None, *, cv: int = 3,
+                       min_positives: int = 5, random_state: int | None = 0) -> "JointLogistic":
+        """Per-code thresholds on out-of-fold scores for codes with >= min_positives, else 0.5."""
         Y = np.asarray(Y)
         counts = Y.sum(axis=0)
         tune = np.flatnonzero(counts >= max(min_positives, cv))
@@ -124,7 +142,41 @@ class JointLogistic:
         oof = np.zeros(Y.shape)
         strata = Y if Y.shape[1] > 1 else np.c_[Y, 1 - Y]  # the stratifier wants >= 2 columns
         for tr, va in multilabel_folds(strata, cv, random_state):
-            oof[va] = JointLogistic(self.C, self.class_weight, self.max_iter, self.tol).fit(X[tr], Y[tr]).predict_proba(X[va])
+            o_tr, o_va = (None, None) if offset is None else (offset[tr], offset[va])
+            oof[va] = self._clone().fit(X[tr], Y[tr], o_tr).predict_proba(X[va], o_va)
+        rule = calibrated_f1_threshold if self.threshold_rule == "calibrated" else best_f1_threshold
         for j in tune:
-            self.thresholds_[j] = best_f1_threshold(oof[:, j], Y[:, j])
+            self.thresholds_[j] = rule(oof[:, j], Y[:, j])
         return self
+
+
+class DefinitionPrior:
+    """A calibrated prior logit per item and code from the similarity of its embedding to the code's text.
+
+    `fit(S, Y)`: S (n, k) cosine similarities of items to the codes' "name: definition" vectors,
+    Y (n, k) 0/1; one logistic regression on [similarity, similarity minus the item's mean
+    similarity], pooled over the codes that have positives. `offset(S)` gives (n, k) logits.
+    """
+
+    def __init__(self, C: float = 1.0):
+        self.C = C
+
+    def fit(self, S: np.ndarray, Y: np.ndarray) -> "DefinitionPrior":
+        from sklearn.linear_model import LogisticRegression
+
+        Y = np.asarray(Y)
+        seen = Y.sum(axis=0) > 0
+        self.coef_, self.intercept_ = np.zeros(2), -4.0
+        if seen.any() and not Y[:, seen].all():
+            F = self._features(S)[:, seen].reshape(-1, 2)
+            lr = LogisticRegression(C=self.C, max_iter=1000).fit(F, Y[:, seen].reshape(-1))
+            self.coef_, self.intercept_ = lr.coef_[0], float(lr.intercept_[0])
+        return self
+
+    @staticmethod
+    def _features(S: np.ndarray) -> np.ndarray:
+        S = np.asarray(S, dtype=float) * 10
+        return np.stack([S, S - S.mean(axis=1, keepdims=True)], axis=2)
+
+    def offset(self, S: np.ndarray) -> np.ndarray:
+        return self._features(S) @ self.coef_ + self.intercept_

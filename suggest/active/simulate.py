@@ -1,6 +1,7 @@
 """Simulated active learning: the coders are played by the reference coding of a held-out pool.
 
-Each round: fit the cheap learner on the coded items, score the fixed test set (macro F1,
+Each round: fit the cheap learner on the coded items (with the definition prior when the codes'
+texts are known, as the product's combined model has), score the fixed test set (macro F1,
 rare-code recall), score the pool (stopping signal), then ask the strategy for the next batch
 and reveal its codes. Every strategy starts from the same seeded random start set and is
 scored by the same model and threshold rule, so curves differ only by what was picked.
@@ -14,7 +15,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from suggest.active.base import QueryStrategy
-from suggest.active.learner import JointLogistic
+from suggest.active.learner import DefinitionPrior, JointLogistic
 from suggest.active.stopping import StabilizingPredictions
 
 
@@ -25,6 +26,8 @@ class SimulationData:
     E : (n, dim) sentence embeddings (the evaluated model's features).
     Y : (n, k) 0/1 reference codes.
     lexical : optional (n, V) TF-IDF matrix; gives the committee its second member.
+    similarity : optional (n, k) cosine similarity of each item to each code's "name: definition";
+        the learner then adds a calibrated prior, so codes nobody has coded yet still get scores.
     """
 
     name: str
@@ -36,6 +39,7 @@ class SimulationData:
     lexical: object = None
     C: float = 2.0
     lexical_C: float = 4.0
+    similarity: np.ndarray | None = None
 
     @property
     def rare_codes(self) -> np.ndarray:
@@ -59,18 +63,34 @@ class RoundResult:
     seconds: float
 
 
-def fit_learner(data: SimulationData, rows: np.ndarray, seed: int) -> JointLogistic:
-    """The evaluated model: joint logistic regression on embeddings, F1-tuned thresholds."""
-    return JointLogistic(C=data.C).fit(data.E[rows], data.Y[rows]).fit_thresholds(
-        data.E[rows], data.Y[rows], random_state=seed)
+@dataclass
+class Fitted:
+    """A learner fitted on some coded items: its scores for every item, and its thresholds."""
+
+    proba: np.ndarray
+    thresholds: np.ndarray
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return (self.proba[rows] >= self.thresholds).astype(int)
 
 
-def evaluate(data: SimulationData, model: JointLogistic) -> tuple[float, float]:
+def fit_learner(data: SimulationData, rows: np.ndarray, seed: int) -> Fitted:
+    """The evaluated model: joint logistic regression on embeddings (+ the definition prior), F1-tuned thresholds."""
+    offset = None
+    if data.similarity is not None:
+        offset = DefinitionPrior().fit(data.similarity[rows], data.Y[rows]).offset(data.similarity)
+    sub = None if offset is None else offset[rows]
+    model = JointLogistic(C=data.C).fit(data.E[rows], data.Y[rows], sub).fit_thresholds(
+        data.E[rows], data.Y[rows], sub, random_state=seed)
+    return Fitted(model.predict_proba(data.E, offset), model.thresholds_)
+
+
+def evaluate(data: SimulationData, model: Fitted) -> tuple[float, float]:
     """(macro F1 over all codes, mean recall over rare codes) on the test set."""
     from sklearn.metrics import f1_score, recall_score
 
     Yt = data.Y[data.test]
-    pred = model.predict(data.E[data.test])
+    pred = model.predict(data.test)
     macro = float(f1_score(Yt, pred, average="macro", zero_division=0))
     rare = data.rare_codes
     recall = float(recall_score(Yt[:, rare], pred[:, rare], average="macro", zero_division=0))
@@ -112,8 +132,8 @@ def rounds(data: SimulationData, strategy: QueryStrategy, *, seed: int, start: i
         t0 = time.perf_counter()
         model = fit_learner(data, labelled, seed)
         macro, rare = evaluate(data, model)
-        P = model.predict_proba(data.E)
-        signal = stopper.update(P[data.pool] >= model.thresholds_)
+        P = model.proba
+        signal = stopper.update(P[data.pool] >= model.thresholds)
         pool = np.flatnonzero(in_pool)
         n = min(step, budget - len(labelled), len(pool))
         if n > 0:
@@ -122,7 +142,7 @@ def rounds(data: SimulationData, strategy: QueryStrategy, *, seed: int, start: i
                 lex = JointLogistic(C=data.lexical_C).fit(data.lexical[labelled], data.Y[labelled])
                 kwargs["committee"] = [lex.predict_proba(data.lexical), P]
             q = strategy.query(P, pool, n, labelled_indices=labelled, embeddings=data.E,
-                               label_counts=data.Y[labelled].sum(axis=0), thresholds=model.thresholds_,
+                               label_counts=data.Y[labelled].sum(axis=0), thresholds=model.thresholds,
                                codes=data.codes, random_state=rng, **kwargs)
         yield RoundResult(data.name, strategy.name, seed, r, len(labelled), macro, rare, signal.kappa,
                           signal.stable, time.perf_counter() - t0)

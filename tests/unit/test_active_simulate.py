@@ -85,3 +85,48 @@ def test_labels_to_reach():
     n = np.array([100, 200, 300])
     assert labels_to_reach(n, np.array([0.1, 0.5, 0.4]), 0.45) == 200
     assert labels_to_reach(n, np.array([0.1, 0.2, 0.3]), 0.45) is None
+
+
+def test_definition_prior_scores_a_code_nobody_has_coded_yet():
+    from suggest.active.learner import DefinitionPrior
+
+    rng = np.random.default_rng(2)
+    S = rng.uniform(-0.2, 0.6, size=(400, 3))
+    Y = (S + 0.05 * rng.normal(size=S.shape) > 0.45).astype(int)
+    seen = Y.copy()
+    seen[:, 2] = 0  # code 2 never coded so far
+    prior = DefinitionPrior().fit(S, seen)
+    assert prior.coef_[0] + prior.coef_[1] > 0  # more similar to the definition: more likely
+    X = rng.normal(size=(400, 4))
+    model = JointLogistic().fit(X, seen, prior.offset(S))
+    P = model.predict_proba(X, prior.offset(S))
+    order = np.argsort(-P[:, 2])
+    assert Y[order[:20], 2].mean() > 0.8 > Y[:, 2].mean()  # the prior alone ranks code 2's items first
+    bare = JointLogistic().fit(X, seen).predict_proba(X)
+    assert np.all(bare[:, 2] == 0)  # without it the code is invisible
+
+
+def test_joint_logistic_offset_weight_is_learned_per_code():
+    rng = np.random.default_rng(3)
+    O = rng.normal(size=(300, 2)) * 3
+    Y = np.column_stack([O[:, 0] + 0.5 * rng.normal(size=300) > 0, rng.normal(size=300) > 0]).astype(int)
+    X = rng.normal(size=(300, 3))
+    model = JointLogistic(C=10.0).fit(X, Y, O)
+    assert model.a_[0] > 1.0 and abs(model.a_[1]) < 0.5  # trusts the informative prior, not the noise
+
+
+def test_simulation_with_definitions_finds_an_unseen_code():
+    data = _toy_data()
+    # code c (E[:, 2] > 0.6) has a "definition" pointing along axis 2
+    definitions = np.eye(8, dtype=np.float32)[[0, 1, 2]]
+    data.similarity = data.E @ definitions.T
+    start = start_set(data, 20, seed=0)
+    assert data.Y[start, 2].sum() == 0  # nobody coded c in the start set
+    from suggest.active.simulate import fit_learner
+
+    fitted = fit_learner(data, start, seed=0)
+    pool = np.setdiff1d(data.pool, start)
+    q = make_strategy("rare").query(fitted.proba, pool, 5, labelled_indices=start,
+                                    label_counts=data.Y[start].sum(axis=0), codes=data.codes, random_state=0)
+    assert data.Y[q.indices, 2].sum() >= 4
+    assert all(r.split(":")[1].strip().startswith("c (") for r in q.reasons)
