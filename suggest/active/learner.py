@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from suggest.classify.base import best_f1_threshold, calibrated_f1_threshold, multilabel_folds
+from suggest.classify.base import best_f1_threshold, multilabel_folds
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -64,20 +64,18 @@ class JointLogistic:
     optional prior logit per item and code (e.g. a calibrated definition similarity), added with a
     per-code weight that is shrunk towards 1. Codes that are all 0 (or all 1) in Y predict that
     constant, or the prior alone when an offset is given. `thresholds_` stay 0.5 unless
-    `fit_thresholds` is called; `threshold_rule` is "best" (F1-maximising) or "calibrated"
-    (`calibrated_f1_threshold`, as the product's combined model).
+    `fit_thresholds` is called.
     """
 
     def __init__(self, C: float = 2.0, class_weight: str | None = "balanced", max_iter: int = 300,
-                 tol: float = 1e-5, threshold_rule: str = "best"):
+                 tol: float = 1e-5):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
-        self.threshold_rule = threshold_rule
 
     def _clone(self) -> "JointLogistic":
-        return JointLogistic(self.C, self.class_weight, self.max_iter, self.tol, self.threshold_rule)
+        return JointLogistic(self.C, self.class_weight, self.max_iter, self.tol)
 
     def fit(self, X, Y: np.ndarray, offset: np.ndarray | None = None) -> "JointLogistic":
         from scipy import sparse
@@ -144,9 +142,8 @@ class JointLogistic:
         for tr, va in multilabel_folds(strata, cv, random_state):
             o_tr, o_va = (None, None) if offset is None else (offset[tr], offset[va])
             oof[va] = self._clone().fit(X[tr], Y[tr], o_tr).predict_proba(X[va], o_va)
-        rule = calibrated_f1_threshold if self.threshold_rule == "calibrated" else best_f1_threshold
         for j in tune:
-            self.thresholds_[j] = rule(oof[:, j], Y[:, j])
+            self.thresholds_[j] = best_f1_threshold(oof[:, j], Y[:, j])
         return self
 
 
