@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from suggest.corpus import codebook_from_columns
     from suggest.embed import SentenceEmbedder
+    from suggest.train import definition_texts
 
     texts, Y, codes, info = load(args.data)
     train, test = split(Y)
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     codebook = codebook_from_columns(codes, name="nhs-fft-v6")
     embedder = SentenceEmbedder(progress=True)
     t0 = time.perf_counter()
-    embedder.transform(texts + [f"{c.name}: {c.definition}" for c in codebook])  # fills the on-disk cache
+    embedder.transform(texts + definition_texts(codebook))  # fills the on-disk cache
     embed_s = time.perf_counter() - t0
     print(f"{len(texts)} texts, {len(codes)} codes, train {len(train)}, test {len(test)}; "
           f"embeddings ready in {embed_s:.1f} s", flush=True)
