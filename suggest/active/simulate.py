@@ -28,6 +28,8 @@ class SimulationData:
     lexical : optional (n, V) TF-IDF matrix; gives the committee its second member.
     similarity : optional (n, k) cosine similarity of each item to each code's "name: definition";
         the learner then adds a calibrated prior, so codes nobody has coded yet still get scores.
+    features : optional (n, d) learner features in place of E (e.g. embeddings next to TF-IDF);
+        strategies still measure diversity on E.
     """
 
     name: str
@@ -40,6 +42,12 @@ class SimulationData:
     C: float = 2.0
     lexical_C: float = 4.0
     similarity: np.ndarray | None = None
+    features: object = None
+
+    @property
+    def X(self):
+        """The learner's features: `features` when given, else the embeddings."""
+        return self.E if self.features is None else self.features
 
     @property
     def rare_codes(self) -> np.ndarray:
@@ -75,14 +83,15 @@ class Fitted:
 
 
 def fit_learner(data: SimulationData, rows: np.ndarray, seed: int) -> Fitted:
-    """The evaluated model: joint logistic regression on embeddings (+ the definition prior), F1-tuned thresholds."""
+    """The evaluated model: joint logistic regression on `data.X` (+ the definition prior), F1-tuned thresholds."""
     offset = None
     if data.similarity is not None:
         offset = DefinitionPrior().fit(data.similarity[rows], data.Y[rows]).offset(data.similarity)
     sub = None if offset is None else offset[rows]
-    model = JointLogistic(C=data.C).fit(data.E[rows], data.Y[rows], sub).fit_thresholds(
-        data.E[rows], data.Y[rows], sub, random_state=seed)
-    return Fitted(model.predict_proba(data.E, offset), model.thresholds_)
+    X = data.X
+    model = JointLogistic(C=data.C).fit(X[rows], data.Y[rows], sub).fit_thresholds(
+        X[rows], data.Y[rows], sub, random_state=seed)
+    return Fitted(model.predict_proba(X, offset), model.thresholds_)
 
 
 def evaluate(data: SimulationData, model: Fitted) -> tuple[float, float]:

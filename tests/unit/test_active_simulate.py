@@ -130,3 +130,16 @@ def test_simulation_with_definitions_finds_an_unseen_code():
                                     label_counts=data.Y[start].sum(axis=0), codes=data.codes, random_state=0)
     assert data.Y[q.indices, 2].sum() >= 4
     assert all(r.split(":")[1].strip().startswith("c (") for r in q.reasons)
+
+
+def test_learner_features_replace_the_embeddings_for_the_learner():
+    from dataclasses import replace
+
+    from suggest.active.simulate import evaluate, fit_learner
+
+    data = _toy_data()
+    noise = np.random.default_rng(5).normal(size=data.E.shape)
+    blind = replace(data, features=noise)  # features that carry no signal
+    rows = data.pool[:120]
+    assert evaluate(blind, fit_learner(blind, rows, 0))[0] < evaluate(data, fit_learner(data, rows, 0))[0] - 0.3
+    assert blind.X is noise and data.X is data.E
