@@ -31,7 +31,7 @@ SETTINGS = {  # start, step, budget for strategies; random goes on past the budg
     "nhs": dict(start=100, step=100, budget=1500),
     "retake": dict(start=20, step=20, budget=300),
 }
-ALL_STRATEGIES = ["batch", "least-confidence", "margin", "entropy", "committee", "diversity", "rare"]
+ALL_STRATEGIES = ["uncertainty-diversity", "least-confidence", "margin", "entropy", "committee", "diversity", "rare"]
 TARGET = 0.9
 
 
@@ -51,7 +51,7 @@ def _dedupe(texts: list[str], Y: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 def load_nhs() -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
     from suggest.corpus import CodedCorpus, read_wide
-    from suggest.train import definition_texts
+    from suggest.classify.prior import definition_texts
 
     if not NHS.is_file():
         print(f"SKIP nhs: {NHS} not found (the NHS FFT data lives outside the repository in ../shared)")
@@ -69,7 +69,7 @@ def load_nhs() -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
 def load_retake() -> tuple[list[str], np.ndarray, list[str], list[str]]:
     from suggest.codebook import Codebook
     from suggest.corpus import CodedCorpus, read_long
-    from suggest.train import definition_texts
+    from suggest.classify.prior import definition_texts
 
     codebook = Codebook.from_yaml(RETAKE / "codebook.yaml")
     corpus = CodedCorpus.from_long(read_long(RETAKE / "coded.csv", codebook), codebook)
@@ -218,7 +218,7 @@ def summarise(name: str, res: dict) -> dict:
         out[strat] = {"labels_to_target": need, "labels_per_seed": per_seed, "at_budget": at,
                       "n": n[:m].tolist(), "f1": f1.mean(0).tolist(), "rare": rare.mean(0).tolist(),
                       "f1_sd": f1.std(0).tolist(), "rare_sd": rare.std(0).tolist()}
-    rnd, dft = out.get("random", {}).get("labels_to_target"), out.get("batch", {}).get("labels_to_target")
+    rnd, dft = out.get("random", {}).get("labels_to_target"), out.get("uncertainty-diversity", {}).get("labels_to_target")
     if rnd and dft:
         print(f"default (batch) needs {dft} labels, random {rnd}: {dft / rnd:.2f} of random's")
     return out
@@ -238,7 +238,7 @@ def plot(summaries: dict, results: dict, path: Path) -> Path:
             for strat, s in summary.items():
                 n, y, sd = np.array(s["n"]), np.array(s[key]), np.array(s[f"{key}_sd"])
                 keep = n <= cap
-                main = strat in ("random", "batch")
+                main = strat in ("random", "uncertainty-diversity")
                 line, = ax.plot(n[keep], y[keep], label=strat, lw=2.2 if main else 1,
                                 color="black" if strat == "random" else None)
                 if main:  # +-1 sd over seeds, for the two curves the target compares
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(RESULTS / "active_learning.png"))
     args = p.parse_args(argv)
     if args.quick:
-        args.seeds, args.strategies = 1, ["batch"]
+        args.seeds, args.strategies = 1, ["uncertainty-diversity"]
     t0 = time.perf_counter()
     from threadpoolctl import threadpool_limits
 

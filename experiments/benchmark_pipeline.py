@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from suggest.embed import SentenceEmbedder, load_sentence_transformer
     from suggest.ingest import load_excerpts
     from suggest.segment import Segmenter
-    from suggest.suggestions import make_suggestions, score_excerpts
+    from suggest.suggestions import make_suggestions, score_texts
     from suggest.train import train
 
     codebook = Codebook.from_yaml(DATA / "codebook.yaml")
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     def run_batch() -> float:
         t = time.perf_counter()
         _, exs = load_excerpts([DATA / "new_batch"], segmenter=Segmenter())
-        P, E = score_excerpts(model, exs)
+        parts = score_texts(model, [e.text for e in exs])
+        P, E = parts["proba"], parts["embeddings"]
         make_suggestions(model, exs, P, E)
         return time.perf_counter() - t
 

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from suggest.corpus import codebook_from_columns
     from suggest.embed import SentenceEmbedder
-    from suggest.train import definition_texts
+    from suggest.classify.prior import definition_texts
 
     texts, Y, codes, info = load(args.data)
     train, test = split(Y)

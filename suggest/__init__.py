@@ -1,22 +1,14 @@
 """suggest: code suggestions for qualitative research teams.
 
-Data flow: ingest -> segment -> embed -> classify -> suggest -> review -> agreement -> active.
-Heavy libraries (torch, sentence-transformers, spaCy, MLflow) load only when used.
+Data flow: ingest -> segment -> embed -> classify -> suggestions -> review -> agreement -> active.
+Heavy libraries (torch, sentence-transformers, spaCy, MLflow) load only when used; importing the
+package changes nothing in the environment (commands and model loading set offline defaults).
 """
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-
-__version__ = "0.1.0"
-
-from suggest.codebook import Code, Codebook  # noqa: E402
-from suggest.errors import SuggestError  # noqa: E402
+from suggest.codebook import Code, Codebook
+from suggest.errors import SuggestError
+from suggest.version import __version__
 
 
 def load_model(path):

@@ -19,7 +19,9 @@ import pandas as pd
 
 from suggest.codebook import Code, Codebook
 from suggest.errors import DataError, EmptyBatchError
+from suggest.slug import slugify
 
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # every table reader accepts these
 LONG_COLUMNS = ["excerpt_id", "text", "code", "coder", "document_id", "source_type"]
 REQUIRED_LONG = ["excerpt_id", "text", "code"]
 DEFAULT_CODER = "coder"
@@ -60,11 +62,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         if suffix in {".xlsx", ".xlsm"}:
             df = pd.read_excel(path, dtype=str, keep_default_na=False)
-        elif suffix in {".csv", ".tsv", ".txt"}:
+        elif suffix in {".csv", ".tsv"}:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",",
                              encoding="utf-8-sig")
         else:
-            raise DataError(f"unsupported table type '{suffix}'", path=path, hint="use .csv or .xlsx")
+            raise DataError(f"unsupported table type '{suffix}'", path=path,
+                            hint=f"use one of: {', '.join(TABLE_SUFFIXES)}")
     except UnicodeDecodeError:
         raise DataError("not UTF-8 text", path=path,
                         hint="in Excel use 'Save As > CSV UTF-8', or give the .xlsx file") from None
@@ -123,21 +126,11 @@ def validate_long(df: pd.DataFrame, codebook: Codebook | None = None, *, path: s
     return df[LONG_COLUMNS].reset_index(drop=True)
 
 
-def slug(name: str) -> str:
-    """A code id made from a column name: 'Staff manner & attitude' -> 'staff_manner_attitude'."""
-    s = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()
-    return s or "code"
-
-
 def codebook_from_columns(columns: Sequence[str], name: str = "wide-table") -> Codebook:
     """A codebook whose codes are a wide table's code columns (names double as definitions)."""
     ids: list[str] = []
     for col in columns:
-        base, i = slug(col), 2
-        cid = base
-        while cid in ids:
-            cid, i = f"{base}_{i}", i + 1
-        ids.append(cid)
+        ids.append(slugify(col, "code", sep="_", taken=set(ids)))
     return Codebook(name=name, codes=tuple(Code(id=i, name=c, definition=c) for i, c in zip(ids, columns)))
 
 

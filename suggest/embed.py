@@ -41,7 +41,9 @@ def resolve_model_path(name: str | None) -> str:
 
 def load_sentence_transformer(name: str | None, device: str = "cpu"):
     """Load (once per process) a sentence-transformers model without touching the network."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from suggest.env import set_offline_defaults
+
+    set_offline_defaults()
     path = resolve_model_path(name)
     key = (path, device)
     if key not in _LOADED:
@@ -179,8 +181,18 @@ class FakeEmbedder(TransformerMixin, BaseEstimator):
 
 
 def make_embedder(name: str | None = None, **kwargs) -> TransformerMixin:
-    """`fake` or `fake-N` gives a FakeEmbedder; anything else a SentenceEmbedder."""
+    """`fake` or `fake-N` gives a FakeEmbedder (keyword arguments ignored); anything else a SentenceEmbedder."""
     if name and name.startswith("fake"):
         dim = int(name.split("-")[1]) if "-" in name else 64
         return FakeEmbedder(dim=dim)
     return SentenceEmbedder(model_name=name, **kwargs)
+
+
+def encoder_spec(encoder) -> dict:
+    """What a model folder records about its encoder (written as encoder.json)."""
+    return {"name": getattr(encoder, "name", None) or DEFAULT_MODEL, "class": type(encoder).__name__}
+
+
+def encoder_from_spec(spec: dict, **kwargs) -> TransformerMixin:
+    """The encoder an `encoder_spec` describes."""
+    return make_embedder(spec.get("name"), **kwargs)

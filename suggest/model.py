@@ -1,9 +1,10 @@
-"""A trained model as a directory, and the object that predicts and explains.
+"""A trained model: an encoder (texts -> embeddings) plus a head (scores per code), saved as a folder.
 
-Layout of a model directory:
-    config.json            codebook hash, package version, embedder, thresholds, data hash, metrics
+Layout of a model directory (format 2):
+    config.json            codebook hash, package version, encoder name, thresholds, data hash, metrics
     codebook.yaml          the codebook it was trained on
-    classifier.skops       the fitted estimator (skops: loads without running arbitrary code)
+    encoder.json           the sentence encoder (its name or path), a part of its own
+    classifier.skops       the fitted head (skops: loads without running arbitrary code)
     evidence.npz           training embeddings and label matrix (for "similar coded excerpts")
     training_excerpts.csv  ids and texts of the training excerpts (evidence shown to coders)
 """
@@ -22,18 +23,17 @@ import numpy as np
 from suggest.codebook import Codebook
 from suggest.errors import CodebookMismatchError, ModelError
 
-FORMAT_VERSION = 1
-KINDS = ("combined", "lexical", "dense")
+FORMAT_VERSION = 2  # 1: no encoder.json, the encoder named in config["embedder"]
 _TRUSTED_PREFIXES = ("suggest.", "sklearn.", "numpy.", "scipy.", "builtins.")
 
 
 @dataclass
 class SuggestionModel:
-    """A fitted classifier with its codebook, embedder and training evidence."""
+    """An encoder and a fitted head, with the codebook and the training evidence."""
 
     codebook: Codebook
     classifier: object
-    embedder: object
+    encoder: object
     config: dict
     evidence_ids: list[str] = field(default_factory=list)
     evidence_texts: list[str] = field(default_factory=list)
@@ -59,18 +59,17 @@ class SuggestionModel:
 
     # --- prediction -----------------------------------------------------------------
     def predict_parts(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Scores (n, k) under key 'proba' and the embeddings (n, dim) under 'embeddings'."""
+        """Scores (n, k) under 'proba', the embeddings (n, dim) under 'embeddings', and the head's parts."""
+        from suggest.classify import predict_head
+
         texts = [str(t) for t in texts]
-        E = self.embedder.transform(texts)
-        if hasattr(self.classifier, "predict_parts"):
-            return self.classifier.predict_parts(texts, E=E)
-        X = E if self.config["kind"] == "dense" else texts
-        return {"proba": self.classifier.predict_proba(X), "embeddings": E}
+        E = self.encoder.transform(texts)
+        return {**predict_head(self.classifier, texts, E), "embeddings": E}
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Per-code scores, shape (n_texts, n_codes), columns in `codes` order."""
         texts = [str(t) for t in texts]
-        if self.config["kind"] == "lexical":
+        if self.classifier.input_kind == "texts":
             return self.classifier.predict_proba(texts)
         return self.predict_parts(texts)["proba"]
 
@@ -121,6 +120,7 @@ class SuggestionModel:
         import pandas as pd
         import skops.io as sio
 
+        from suggest.embed import encoder_spec
         from suggest.output import ensure_writable_dir
 
         path = Path(path)
@@ -129,12 +129,8 @@ class SuggestionModel:
         try:
             (tmp / "config.json").write_text(json.dumps(self.config, indent=2), encoding="utf-8")
             self.codebook.to_yaml(tmp / "codebook.yaml")
-            embedder, self.classifier.embedder = getattr(self.classifier, "embedder", None), None
-            try:
-                sio.dump(self.classifier, tmp / "classifier.skops")
-            finally:
-                if hasattr(self.classifier, "embedder"):
-                    self.classifier.embedder = embedder
+            (tmp / "encoder.json").write_text(json.dumps(encoder_spec(self.encoder), indent=2), encoding="utf-8")
+            sio.dump(self.classifier, tmp / "classifier.skops")
             if self.evidence_Y is not None:
                 np.savez_compressed(tmp / "evidence.npz", Y=self.evidence_Y.astype(np.int8),
                                     E=(self.evidence_E.astype(np.float16) if self.evidence_E is not None
@@ -155,13 +151,18 @@ class SuggestionModel:
         return path
 
     @classmethod
-    def load(cls, path: str | Path, codebook: Codebook | None = None, *, embedder=None) -> "SuggestionModel":
-        """Load a model directory; with `codebook`, refuse a model trained on another codebook."""
+    def load(cls, path: str | Path, codebook: Codebook | None = None, *, encoder=None) -> "SuggestionModel":
+        """Load a model directory; with `codebook`, refuse a model trained on another codebook.
+
+        `encoder` replaces the saved one (tests pass a fake). Format 1 folders load too.
+        """
         import pandas as pd
         import skops.io as sio
 
-        from suggest.embed import make_embedder
+        from suggest.embed import encoder_from_spec
+        from suggest.env import set_offline_defaults
 
+        set_offline_defaults()
         path = Path(path)
         cfg_path = path / "config.json"
         if not cfg_path.is_file():
@@ -171,9 +172,11 @@ class SuggestionModel:
             config = json.loads(cfg_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ModelError(f"config.json is corrupt ({exc})", path=cfg_path, hint="retrain the model") from None
-        if config.get("format_version", 0) > FORMAT_VERSION:
-            raise ModelError(f"model format {config.get('format_version')} is newer than this suggest "
-                             f"understands ({FORMAT_VERSION})", path=path, hint="upgrade suggest")
+        fmt = config.get("format_version", 0)
+        if not isinstance(fmt, int) or fmt > FORMAT_VERSION or fmt < 1:
+            raise ModelError(f"model format {fmt!r} is not one this suggest understands (1 to {FORMAT_VERSION})",
+                             path=path, hint="upgrade suggest if the model is newer; otherwise retrain it with "
+                                             "`suggest train`")
         model_cb = Codebook.from_yaml(path / "codebook.yaml")
         if model_cb.hash != config.get("codebook_hash"):
             raise ModelError("codebook.yaml does not match the hash in config.json", path=path,
@@ -187,11 +190,14 @@ class SuggestionModel:
             raise ModelError(f"classifier holds types suggest does not trust: {unsafe[:3]}", path=clf_path,
                              hint="only load models you trained yourself with suggest")
         classifier = sio.load(clf_path, trusted=untrusted)
-        if embedder is None:
-            embedder = make_embedder(config.get("embedder"))
-        if hasattr(classifier, "embedder"):
-            classifier.embedder = embedder
-        model = cls(codebook=model_cb, classifier=classifier, embedder=embedder, config=config)
+        if fmt == 1:  # the head kept the encoder's slot (empty on disk) and had no classes_
+            config = {**config, "encoder": config.get("embedder")}
+            for head in (classifier, getattr(classifier, "lexical_", None), getattr(classifier, "dense_", None)):
+                if head is not None and not hasattr(head, "classes_"):
+                    head.classes_ = np.array(model_cb.ids)
+        if encoder is None:
+            encoder = encoder_from_spec(_read_encoder_spec(path, config))
+        model = cls(codebook=model_cb, classifier=classifier, encoder=encoder, config=config)
         ev = path / "evidence.npz"
         if ev.is_file():
             arrays = np.load(ev)
@@ -204,9 +210,24 @@ class SuggestionModel:
         return model
 
 
-def new_config(*, kind: str, codebook: Codebook, embedder_name: str, thresholds: np.ndarray,
+def _read_encoder_spec(path: Path, config: dict) -> dict:
+    spec_path = path / "encoder.json"
+    if config.get("format_version") == 1:
+        return {"name": config.get("embedder")}
+    if not spec_path.is_file():
+        raise ModelError("encoder.json is missing", path=path, hint="retrain the model with `suggest train`")
+    try:
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"encoder.json is corrupt ({exc})", path=spec_path, hint="retrain the model") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        raise ModelError("encoder.json does not name an encoder", path=spec_path, hint="retrain the model")
+    return spec
+
+
+def new_config(*, kind: str, codebook: Codebook, encoder_name: str, thresholds: np.ndarray,
                data_hash: str, n_excerpts: int, seed: int, params: dict, extra: dict | None = None) -> dict:
-    from suggest import __version__
+    from suggest.version import __version__
 
     created = datetime.now(timezone.utc)
     version = f"{created:%Y%m%d-%H%M%S}-{data_hash[:4]}"
@@ -220,7 +241,7 @@ def new_config(*, kind: str, codebook: Codebook, embedder_name: str, thresholds:
         "codebook_version": codebook.version,
         "codebook_hash": codebook.hash,
         "codes": codebook.ids,
-        "embedder": embedder_name,
+        "encoder": encoder_name,
         "thresholds": [round(float(t), 6) for t in thresholds],
         "training_data_hash": data_hash,
         "n_training_excerpts": n_excerpts,

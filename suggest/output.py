@@ -52,3 +52,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_table(path: str | Path, table, sheet_name: str = "Sheet1") -> Path:
+    """Write a DataFrame as .xlsx or .csv (by suffix) through a temporary file."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            table.to_excel(tmp, index=False, sheet_name=sheet_name)
+        else:
+            table.to_csv(tmp, index=False, encoding="utf-8")
+    return path

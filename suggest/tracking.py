@@ -199,14 +199,14 @@ def log_training(model, model_dir: str | Path, tracking_uri: str | None = None,
                  experiment: str = DEFAULT_EXPERIMENT) -> str | None:
     """Log a trained SuggestionModel saved at `model_dir`; returns the pyfunc model URI, or None on failure.
 
-    Params: kind, seed, codebook and data hashes, embedder, model version, classifier params.
+    Params: kind, seed, codebook and data hashes, encoder, model version, classifier params.
     Metrics: cv_macro_f1, cv_micro_f1, cv_f1.<code> (from config['cv_metrics']) and fit_seconds.
     A failure to log is reported as a warning: the model directory is already saved.
     """
     model_dir = Path(model_dir)
     cfg = model.config
     params = {k: cfg.get(k) for k in ("kind", "seed", "codebook_name", "codebook_version", "codebook_hash",
-                                      "training_data_hash", "embedder", "model_version", "n_training_excerpts",
+                                      "training_data_hash", "encoder", "model_version", "n_training_excerpts",
                                       "package_version")}
     params.update({f"clf.{k}": v for k, v in (cfg.get("params") or {}).items()})
     cv = cfg.get("cv_metrics") or {}

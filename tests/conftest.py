@@ -41,7 +41,7 @@ def small_corpus(coded_long, codebook):
 def fake_model(small_corpus):
     from suggest.train import train
 
-    return train(small_corpus, embedder_name="fake", seed=0)
+    return train(small_corpus, encoder_name="fake", seed=0)
 
 
 @pytest.fixture(scope="session")

@@ -145,35 +145,3 @@ class JointLogistic:
         for j in tune:
             self.thresholds_[j] = best_f1_threshold(oof[:, j], Y[:, j])
         return self
-
-
-class DefinitionPrior:
-    """A calibrated prior logit per item and code from the similarity of its embedding to the code's text.
-
-    `fit(S, Y)`: S (n, k) cosine similarities of items to the codes' "name: definition" vectors,
-    Y (n, k) 0/1; one logistic regression on [similarity, similarity minus the item's mean
-    similarity], pooled over the codes that have positives. `offset(S)` gives (n, k) logits.
-    """
-
-    def __init__(self, C: float = 1.0):
-        self.C = C
-
-    def fit(self, S: np.ndarray, Y: np.ndarray) -> "DefinitionPrior":
-        from sklearn.linear_model import LogisticRegression
-
-        Y = np.asarray(Y)
-        seen = Y.sum(axis=0) > 0
-        self.coef_, self.intercept_ = np.zeros(2), -4.0
-        if seen.any() and not Y[:, seen].all():
-            F = self._features(S)[:, seen].reshape(-1, 2)
-            lr = LogisticRegression(C=self.C, max_iter=1000).fit(F, Y[:, seen].reshape(-1))
-            self.coef_, self.intercept_ = lr.coef_[0], float(lr.intercept_[0])
-        return self
-
-    @staticmethod
-    def _features(S: np.ndarray) -> np.ndarray:
-        S = np.asarray(S, dtype=float) * 10
-        return np.stack([S, S - S.mean(axis=1, keepdims=True)], axis=2)
-
-    def offset(self, S: np.ndarray) -> np.ndarray:
-        return self._features(S) @ self.coef_ + self.intercept_

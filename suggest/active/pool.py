@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from suggest.codebook import Codebook
+from suggest.corpus import TABLE_SUFFIXES, read_table
 from suggest.errors import DataError
 
-TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".tsv")
 SCORE_PREFIX = "score_"
 
 
@@ -62,8 +62,6 @@ def is_table(path: str | Path) -> bool:
 
 def read_pool_table(path: str | Path, codebook: Codebook) -> Pool:
     """Read a pool table; errors name the file, row and column at fault."""
-    from suggest.corpus import read_table
-
     df = read_table(path)
     missing = [c for c in ("excerpt_id", "text") if c not in df.columns]
     if missing:

@@ -15,8 +15,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from suggest.active.base import QueryStrategy
-from suggest.active.learner import DefinitionPrior, JointLogistic
+from suggest.active.learner import JointLogistic
 from suggest.active.stopping import StabilizingPredictions
+from suggest.classify.prior import DefinitionPrior
 
 
 @dataclass

@@ -1,9 +1,13 @@
-"""Shared parts of the multi-label classifiers: threshold search, one-vs-rest fits, folds.
+"""Shared parts of the multi-label heads: input checks, threshold search, one-vs-rest fits, folds.
 
-Every estimator follows the scikit-learn contract: `__init__` stores arguments, `fit(X, Y)`
-takes texts and a 0/1 matrix Y of shape (n_excerpts, n_codes) and returns self,
-`predict_proba(X)` returns shape (n_excerpts, n_codes) in the same column order, and
-`predict(X)` applies the per-code `thresholds_`.
+Every head follows the scikit-learn contract: `__init__` stores arguments and `fit` never
+changes them; `fit(X, Y)` takes its inputs and a 0/1 matrix Y of shape (n_excerpts, n_codes)
+and returns self; `predict_proba(X)` returns shape (n_excerpts, n_codes) in the same column
+order; `predict(X)` applies the per-code `thresholds_`; `classes_` holds the code ids (the
+`codes` parameter, else 0..k-1); predicting before `fit` raises NotFittedError.
+
+A head never builds a sentence encoder: `input_kind` says what it reads, texts, embeddings
+(computed by the model's encoder) or both (texts as X, embeddings as a keyword).
 """
 from __future__ import annotations
 
@@ -88,8 +92,67 @@ def multilabel_folds(Y: np.ndarray, n_splits: int, random_state: int | None):
     return list(KFold(n_splits=n_splits, shuffle=True, random_state=random_state).split(Y))
 
 
+def check_texts(X, name: str = "X") -> list[str]:
+    """A non-empty list of strings; raises ValueError naming what is wrong."""
+    if isinstance(X, str):
+        raise ValueError(f"{name} must be a list of texts, not one string")
+    if isinstance(X, np.ndarray) and X.dtype.kind == "f":
+        raise ValueError(f"{name} must be texts, got a float array (this head reads texts, not embeddings)")
+    texts = ["" if t is None else str(t) for t in X]
+    if not texts:
+        raise ValueError(f"{name} is empty: no texts")
+    return texts
+
+
+def check_embeddings(E, n: int | None = None, name: str = "embeddings") -> np.ndarray:
+    """A finite 2-D float array (n_excerpts, dim); raises ValueError naming what is wrong."""
+    if E is None:
+        raise ValueError(f"{name} are required: encode the texts with the model's encoder first")
+    E = np.asarray(E)
+    if E.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must be a numeric array (this head reads embeddings, not texts)")
+    if E.dtype.kind != "f":
+        E = E.astype(float)
+    if E.ndim != 2 or E.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array (n_excerpts, dim), got shape {E.shape}")
+    if not np.isfinite(E).all():
+        raise ValueError(f"{name} hold NaN or infinite values")
+    if n is not None and E.shape[0] != n:
+        raise ValueError(f"{name} have {E.shape[0]} rows for {n} excerpts")
+    return E
+
+
+def check_labels(Y, n: int) -> np.ndarray:
+    """A 0/1 integer matrix (n, n_codes); raises ValueError naming what is wrong."""
+    Y = np.asarray(Y)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be a 2-D 0/1 matrix (n_excerpts, n_codes), got shape {Y.shape}")
+    if Y.shape[0] != n:
+        raise ValueError(f"Y has {Y.shape[0]} rows for {n} excerpts")
+    if Y.shape[1] == 0:
+        raise ValueError("Y has no code columns")
+    if Y.dtype.kind == "f" and not np.isfinite(Y).all():
+        raise ValueError("Y holds NaN or infinite values")
+    if not np.isin(Y, (0, 1)).all():
+        raise ValueError("Y must hold only 0 and 1")
+    return Y.astype(int)
+
+
 class MultiLabelBase(ClassifierMixin, BaseEstimator):
     thresholds_: np.ndarray
+    input_kind = "texts"  # "texts" | "embeddings" | "both"
+
+    def _set_classes(self, Y: np.ndarray) -> None:
+        codes = getattr(self, "codes", None)
+        if codes is not None and len(codes) != Y.shape[1]:
+            raise ValueError(f"{len(codes)} codes for {Y.shape[1]} label columns")
+        self.classes_ = np.array(list(codes)) if codes is not None else np.arange(Y.shape[1])
+        self.n_codes_ = Y.shape[1]
+
+    def _check_fitted(self) -> None:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "thresholds_")
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)

@@ -1,6 +1,8 @@
-"""The default model: a calibrated blend of the lexical and dense models and a definition prior.
+"""The default head: a calibrated blend of the lexical and dense heads and a definition prior.
 
-Fitting, with folds stratified over the label matrix:
+It reads texts (`X`) and their embeddings (`embeddings=`, from the model's encoder); the prior
+needs the codes' definition embeddings (`definition_embeddings=` at fit). Fitting, with folds
+stratified over the label matrix:
 1. out-of-fold probabilities of the lexical and the dense model;
 2. the prior: cosine similarity of each excerpt to each code's "name: definition";
 3. per code, a logistic regression on [logit p_lexical, logit p_dense, similarity, relative
@@ -16,9 +18,11 @@ from typing import Sequence
 
 import numpy as np
 
-from suggest.classify.base import MultiLabelBase, calibrated_f1_threshold, logit, multilabel_folds
+from suggest.classify.base import (MultiLabelBase, calibrated_f1_threshold, check_embeddings, check_labels,
+                                   check_texts, logit, multilabel_folds)
 from suggest.classify.dense import DenseClassifier
 from suggest.classify.lexical import LexicalClassifier
+from suggest.classify.prior import prior_features
 
 
 def _progress(iterable, enabled: bool, desc: str, total: int | None = None):
@@ -34,17 +38,17 @@ class CombinedClassifier(MultiLabelBase):
 
     Parameters
     ----------
-    embedder : transformer from texts to embeddings (None = the default SentenceEmbedder).
-    definitions : one text per code, codebook order ("name: definition"); None disables the prior.
+    lexical_C, dense_C, blend_C : inverse regularisation of the lexical, dense and blend models.
     cv : folds for out-of-fold scores (blend and thresholds).
     min_positives : codes with fewer positives use the shared blend.
+    codes : code ids, label-column order (become `classes_`).
     """
 
-    def __init__(self, embedder=None, definitions: Sequence[str] | None = None, lexical_C: float = 4.0,
-                 dense_C: float = 2.0, blend_C: float = 1.0, cv: int = 5, min_positives: int = 8,
-                 random_state: int | None = 0, progress: bool = False):
-        self.embedder = embedder
-        self.definitions = definitions
+    input_kind = "both"
+
+    def __init__(self, lexical_C: float = 4.0, dense_C: float = 2.0, blend_C: float = 1.0, cv: int = 5,
+                 min_positives: int = 8, random_state: int | None = 0, progress: bool = False,
+                 codes: Sequence[str] | None = None):
         self.lexical_C = lexical_C
         self.dense_C = dense_C
         self.blend_C = blend_C
@@ -52,25 +56,19 @@ class CombinedClassifier(MultiLabelBase):
         self.min_positives = min_positives
         self.random_state = random_state
         self.progress = progress
+        self.codes = codes
 
     # --- features ---------------------------------------------------------------
-    def _embedder(self):
-        if self.embedder is None:
-            from suggest.embed import SentenceEmbedder
-
-            self.embedder = SentenceEmbedder()
-        return self.embedder
-
     def _prior(self, E: np.ndarray) -> np.ndarray:
-        """(n, k) similarity to each definition and its excess over the mean across codes."""
+        """(n, k, 2) definition-prior features (zeros without definitions)."""
         if self.definition_vectors_ is None:
             return np.zeros((E.shape[0], self.n_codes_, 2))
-        S = E @ self.definition_vectors_.T
-        return np.stack([S, S - S.mean(axis=1, keepdims=True)], axis=2)
+        return prior_features(E, self.definition_vectors_)
 
-    def _stack(self, p_lex: np.ndarray, p_dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _stack(p_lex: np.ndarray, p_dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """Blend features, shape (n, k, 4)."""
-        return np.concatenate([logit(p_lex)[..., None], logit(p_dense)[..., None], prior * 10], axis=2)
+        return np.concatenate([logit(p_lex)[..., None], logit(p_dense)[..., None], prior], axis=2)
 
     # --- fitting ----------------------------------------------------------------
     def _fit_blends(self, Z: np.ndarray, Y: np.ndarray) -> tuple[list, object, object]:
@@ -109,16 +107,21 @@ class CombinedClassifier(MultiLabelBase):
                 out[:, j] = b.predict_proba(Z[:, j])[:, 1]
         return out
 
-    def fit(self, X: Sequence[str], Y: np.ndarray) -> "CombinedClassifier":
-        X = [str(t) for t in X]
-        Y = np.asarray(Y).astype(int)
-        self.n_codes_ = Y.shape[1]
-        emb = self._embedder()
-        E = emb.transform(X)
-        if self.definitions is not None:
-            if len(self.definitions) != Y.shape[1]:
-                raise ValueError(f"{len(self.definitions)} definitions for {Y.shape[1]} codes")
-            self.definition_vectors_ = emb.transform(list(self.definitions))
+    def fit(self, X: Sequence[str], Y: np.ndarray, *, embeddings: np.ndarray,
+            definition_embeddings: np.ndarray | None = None) -> "CombinedClassifier":
+        """X: texts; Y: (n, k) 0/1; embeddings: (n, dim) of X; definition_embeddings: (k, dim) or None."""
+        X = check_texts(X)
+        E = check_embeddings(embeddings, len(X))
+        Y = check_labels(Y, len(X))
+        self._set_classes(Y)
+        if definition_embeddings is not None:
+            D = check_embeddings(definition_embeddings, name="definition_embeddings")
+            if len(D) != Y.shape[1]:
+                raise ValueError(f"{len(D)} definition embeddings for {Y.shape[1]} codes")
+            if D.shape[1] != E.shape[1]:
+                raise ValueError(f"definition embeddings have {D.shape[1]} dimensions, excerpt embeddings "
+                                 f"{E.shape[1]}: encode both with the same encoder")
+            self.definition_vectors_ = D
         else:
             self.definition_vectors_ = None
         prior = self._prior(E)
@@ -140,19 +143,23 @@ class CombinedClassifier(MultiLabelBase):
         self.lexical_ = LexicalClassifier(C=self.lexical_C, random_state=self.random_state).fit(X, Y)
         self.dense_ = DenseClassifier(C=self.dense_C, random_state=self.random_state).fit(E, Y)
         self.positives_ = Y.sum(axis=0)
+        self.n_features_in_ = E.shape[1]
         return self
 
     # --- prediction ---------------------------------------------------------------
-    def predict_parts(self, X: Sequence[str], E: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Blended scores and each part's: keys proba, lexical, dense, prior (all (n, k))."""
-        X = [str(t) for t in X]
-        if E is None:
-            E = self._embedder().transform(X)
+    def predict_parts(self, X: Sequence[str], *, embeddings: np.ndarray) -> dict[str, np.ndarray]:
+        """Blended scores and each part's: keys proba, lexical, dense, prior (all (n, k)), and embeddings."""
+        self._check_fitted()
+        X = check_texts(X)
+        E = check_embeddings(embeddings, len(X))
         p_lex = self.lexical_.predict_proba(X)
         p_dense = self.dense_.predict_proba(E)
         prior = self._prior(E)
         proba = self._apply_blends(self.blends_, self._stack(p_lex, p_dense, prior))
         return {"proba": proba, "lexical": p_lex, "dense": p_dense, "prior": prior[..., 0], "embeddings": E}
 
-    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        return self.predict_parts(X)["proba"]
+    def predict_proba(self, X: Sequence[str], *, embeddings: np.ndarray) -> np.ndarray:
+        return self.predict_parts(X, embeddings=embeddings)["proba"]
+
+    def predict(self, X: Sequence[str], *, embeddings: np.ndarray) -> np.ndarray:
+        return (self.predict_proba(X, embeddings=embeddings) >= self.thresholds_).astype(int)

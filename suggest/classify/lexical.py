@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from suggest.classify.base import MultiLabelBase, fit_binary, proba_binary
+from suggest.classify.base import MultiLabelBase, check_labels, check_texts, fit_binary, proba_binary
 
 
 class LexicalClassifier(MultiLabelBase):
@@ -14,7 +14,8 @@ class LexicalClassifier(MultiLabelBase):
 
     def __init__(self, C: float = 4.0, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] = (2, 5), max_features: int = 100_000,
-                 class_weight: str | None = "balanced", threshold_cv: int = 0, random_state: int | None = 0):
+                 class_weight: str | None = "balanced", threshold_cv: int = 0, random_state: int | None = 0,
+                 codes: Sequence[str] | None = None):
         self.C = C
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -22,6 +23,7 @@ class LexicalClassifier(MultiLabelBase):
         self.class_weight = class_weight
         self.threshold_cv = threshold_cv
         self.random_state = random_state
+        self.codes = codes
 
     def _features(self, X: Sequence[str], fit: bool = False):
         if fit:
@@ -37,21 +39,23 @@ class LexicalClassifier(MultiLabelBase):
         return sparse.hstack(parts).tocsr()
 
     def fit(self, X: Sequence[str], Y: np.ndarray) -> "LexicalClassifier":
-        X = [str(t) for t in X]
-        Y = np.asarray(Y)
+        X = check_texts(X)
+        Y = check_labels(Y, len(X))
+        self._set_classes(Y)
         F = self._features(X, fit=True)
         self.estimators_ = [fit_binary(F, Y[:, j], self.C, self.class_weight, self.random_state)
                             for j in range(Y.shape[1])]
-        self.n_codes_ = Y.shape[1]
         self._tune_thresholds(X, Y)
         return self
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        F = self._features([str(t) for t in X])
+        self._check_fitted()
+        F = self._features(check_texts(X))
         return np.column_stack([proba_binary(m, F) for m in self.estimators_])
 
     def top_terms(self, text: str, code_index: int, n: int = 5) -> list[str]:
         """Words of `text` that raised the score of one code most (largest tf-idf x weight)."""
+        self._check_fitted()
         model = self.estimators_[code_index]
         if isinstance(model, float):
             return []

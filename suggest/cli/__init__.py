@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 # (subcommand, module) in the order `--help` lists them.
@@ -43,11 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from suggest.env import set_offline_defaults
+
+    set_offline_defaults()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from suggest import __version__
+        from suggest.version import __version__
 
         print(f"suggest {__version__}")
         return 0

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from suggest.model import SuggestionModel
     from suggest.output import check_output_file
     from suggest.segment import Segmenter
-    from suggest.suggestions import SUFFIXES, make_suggestions, score_excerpts, score_table, write_suggestions
+    from suggest.suggestions import SUFFIXES, make_suggestions, score_texts, score_table, write_suggestions
 
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
     codebook = load_codebook(args.codebook) if args.codebook else None
@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     segmenter = Segmenter(mode=args.segment, window=args.window)
     documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress)
-    P, E = score_excerpts(model, excerpts, progress=progress)
+    parts = score_texts(model, [e.text for e in excerpts], progress=progress)
+    P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(model, excerpts, P, E)
     scores = score_table(excerpts, P, model.codes) if args.all_scores else None
     for out in outs:

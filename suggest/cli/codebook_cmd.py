@@ -37,7 +37,7 @@ def export(cb, out: str):
 
     path = check_output_file(out, (".qdc", ".yaml", ".yml"))
     if path.suffix.lower() == ".qdc":
-        from suggest.codebook_qdc import write_qdc
+        from suggest.codebook import write_qdc
 
         return write_qdc(cb, path)
     with atomic_path(path) as tmp:

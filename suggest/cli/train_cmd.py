@@ -16,8 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="MODEL_DIR", help="folder to write the model to")
     p.add_argument("--kind", choices=["combined", "lexical", "dense"], default="combined",
                    help="model kind (default combined: lexical + dense + definition prior)")
-    p.add_argument("--embedder", default=None, metavar="NAME_OR_PATH",
-                   help="sentence-transformers model (default all-MiniLM-L6-v2, shipped offline)")
+    p.add_argument("--encoder", "--embedder", dest="encoder", default=None, metavar="NAME_OR_PATH",
+                   help="sentence-transformers model: a local folder (default all-MiniLM-L6-v2, shipped offline)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
     p.add_argument("--tracking-uri", default=None, help="MLflow tracking URI (default: local store in ./mlruns)")
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     corpus = CodedCorpus.from_long(long, codebook, coder=args.train_coder)
     print(f"Training a {args.kind} model on {len(corpus)} excerpts, {len(codebook)} codes "
           f"(codebook {codebook.name} v{codebook.version}) ...")
-    model = train(corpus, kind=args.kind, embedder_name=args.embedder, seed=args.seed,
+    model = train(corpus, kind=args.kind, encoder_name=args.encoder, seed=args.seed,
                   progress=progress_enabled(args), extra_config=extra)
     path = model.save(args.out)
     cv = model.config.get("cv_metrics")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from suggest.corpus import TABLE_SUFFIXES
 from suggest.errors import DataError, EmptyBatchError, IngestError
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md")
-TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
 def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:

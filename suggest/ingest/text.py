@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from suggest.errors import IngestError
+from suggest.slug import slugify
 
 if TYPE_CHECKING:
     from suggest.corpus import Document
 
 _INTERVIEWER = re.compile(r"^[ \t]*(?:\[[\d:.]+\][ \t]*)?(?:\*\*)?interviewer(?:\*\*)?[ \t]*:", re.I | re.M)
-
-
-def slugify(name: str, default: str = "document") -> str:
-    """A readable id from a file name: 'Email 03 (June).eml' stem -> 'email-03-june'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or default
 
 
 def is_interview(text: str) -> bool:

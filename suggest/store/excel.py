@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from suggest.store.schema import DECISION_ACTIONS
+
 if TYPE_CHECKING:
     from suggest.store import Store
 
@@ -23,7 +25,7 @@ COLUMNS = [("excerpt_id", 14), ("model_version", 14), ("Document", 24), ("Source
            ("Code", 8), ("Code name", 26), ("Score", 7), ("Decision", 11), ("Missed codes", 16), ("Note", 24),
            ("Why (words)", 24), ("Similar coded excerpts", 60)]
 HIDDEN = ("excerpt_id", "model_version")
-DECISIONS = ("accept", "reject")
+DECISIONS = DECISION_ACTIONS[:2]  # a workbook row holds one suggestion: accept or reject it
 MAX_CELL = 32767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 
 SCHEMA_VERSION = 2
 APP_ID = "suggest-project"
-ACTIONS = ("accept", "reject", "add", "undo")
+DECISION_ACTIONS = ("accept", "reject", "add")  # what a coder decides on a suggestion
+ACTIONS = (*DECISION_ACTIONS, "undo")  # what the decisions table records
 
 metadata = MetaData()
 
@@ -111,7 +112,7 @@ decisions = Table(
     Column("undoes", ForeignKey("decisions.id"), unique=True),  # an undo row names the row it cancels
     Column("note", Text),
     Column("source", String(32), nullable=False, default="review"),
-    CheckConstraint("action IN ('accept', 'reject', 'add', 'undo')", name="ck_decisions_action"),
+    CheckConstraint(f"action IN ({', '.join(repr(a) for a in ACTIONS)})", name="ck_decisions_action"),
     CheckConstraint("(action = 'undo') = (undoes IS NOT NULL)", name="ck_decisions_undo"),
     Index("ix_decisions_coder_excerpt", "coder", "excerpt_id"),
 )

@@ -155,8 +155,8 @@ class Store(StoreReads):
         coder, eid, code, action = (str(row.get(k) or "").strip() for k in ("coder", "excerpt_id", "code", "action"))
         if not coder:
             raise StoreError("a decision needs a coder name", field="coder", hint="give --coder NAME")
-        if action not in ("accept", "reject", "add"):
-            raise StoreError(f"unknown action '{action}'", field="action", hint="use accept, reject or add")
+        if action not in t.DECISION_ACTIONS:
+            raise StoreError(f"unknown action '{action}'", field="action", hint=f"use {', '.join(t.DECISION_ACTIONS)}")
         if code == NO_CODE:
             if action != "accept":
                 raise StoreError("only 'accept' can be given without a code (no code applies)", field="code")

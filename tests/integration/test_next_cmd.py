@@ -127,7 +127,7 @@ def test_stopping_signal_when_the_pool_records_a_previous_models_scores(fake_mod
 def test_committee_needs_a_combined_model(small_corpus, pool_file, tmp_path, capsys):
     from suggest.train import train
 
-    dense = train(small_corpus, kind="dense", embedder_name="fake").save(tmp_path / "dense")
+    dense = train(small_corpus, kind="dense", encoder_name="fake").save(tmp_path / "dense")
     code, _, err = run_cli(next_args(dense, pool_file, tmp_path / "x.csv", "--strategy", "committee"), capsys)
     assert code == 2 and "combined model" in err and "field '--strategy'" in err
 
@@ -148,7 +148,7 @@ def test_a_project_pool_queues_the_picks_for_review(fake_model_dir, pool_file, t
     with Store.open(project) as store:
         queue = store.snapshot().queue
     assert [q["excerpt_id"] for q in queue] == picks["excerpt_id"].tolist()
-    assert all(q["reason"] and q["strategy"] == "batch" for q in queue)
+    assert all(q["reason"] and q["strategy"] == "uncertainty-diversity" for q in queue)
     # queued excerpts are not picked again
     code, _, err = run_cli(next_args(fake_model_dir, project, tmp_path / "next2.csv", "--n", "7"), capsys)
     assert code == 0, err

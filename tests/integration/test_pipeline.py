@@ -41,7 +41,7 @@ def test_help_imports_no_heavy_library():
 
 def test_train_then_batch_the_shipped_new_batch(real_model_dir, tmp_path, capsys, codebook):
     cfg = json.loads((real_model_dir / "config.json").read_text())
-    assert cfg["embedder"] == "all-MiniLM-L6-v2" and cfg["kind"] == "combined"
+    assert cfg["encoder"] == "all-MiniLM-L6-v2" and cfg["kind"] == "combined"
     # the shipped corpus is hard enough to teach something but not trivially separable
     assert 0.35 < cfg["cv_metrics"]["macro_f1"] < 0.9
     outs = [tmp_path / f"s.{ext}" for ext in ("csv", "jsonl", "xlsx")]

@@ -46,7 +46,7 @@ def model_dir() -> Path:
         long, codebook = coded_long()
         ids = long["excerpt_id"].drop_duplicates().tolist()[:120]
         corpus = CodedCorpus.from_long(long[long["excerpt_id"].isin(ids)], codebook)
-        model = train(corpus, embedder_name="fake")
+        model = train(corpus, encoder_name="fake")
         _MODEL_DIR.append(model.save(Path(tempfile.mkdtemp(prefix="suggest-test-model-")) / "model"))
     return _MODEL_DIR[0]
 
@@ -79,12 +79,13 @@ def make_project(path: Path, documents=None, excerpts=None) -> Path:
     """Score excerpts with the test model and store them as one batch in a new project file."""
     from suggest.model import SuggestionModel
     from suggest.store import Store
-    from suggest.suggestions import make_suggestions, score_excerpts
+    from suggest.suggestions import make_suggestions, score_texts
 
     if excerpts is None:
         documents, excerpts = batch_excerpts()
     model = SuggestionModel.load(model_dir())
-    P, E = score_excerpts(model, excerpts)
+    parts = score_texts(model, [e.text for e in excerpts])
+    P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(model, excerpts, P, E)
     with Store.open(path, create=True) as store:
         store.add_batch(model, documents or [], excerpts, P, table)

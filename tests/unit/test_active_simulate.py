@@ -51,7 +51,7 @@ def _toy_data(n: int = 240) -> SimulationData:
                           lexical=sparse.csr_matrix(np.abs(E)))
 
 
-@pytest.mark.parametrize("name", ["random", "batch", "committee", "rare", "diversity", "entropy"])
+@pytest.mark.parametrize("name", ["random", "uncertainty-diversity", "committee", "rare", "diversity", "entropy"])
 def test_run_respects_budget_and_never_codes_an_item_twice(name):
     data = _toy_data()
     results = run(data, make_strategy(name), seed=0, start=20, step=20, budget=100)
@@ -88,7 +88,7 @@ def test_labels_to_reach():
 
 
 def test_definition_prior_scores_a_code_nobody_has_coded_yet():
-    from suggest.active.learner import DefinitionPrior
+    from suggest.classify.prior import DefinitionPrior
 
     rng = np.random.default_rng(2)
     S = rng.uniform(-0.2, 0.6, size=(400, 3))

@@ -102,7 +102,7 @@ def test_batch_default_is_uncertain_but_not_near_duplicates(world):
     P[10:20] = 0.5
     E[10:20] = _unit(np.eye(8)[1] + 0.001 * np.arange(10)[:, None])
     P[25] = 0.45
-    q = _query("batch", world, n=2, embeddings=E, P=P)
+    q = _query("uncertainty-diversity", world, n=2, embeddings=E, P=P)
     assert q.indices[0] in range(10, 20)
     assert q.indices[1] == 25  # uncertainty x distance: not a second copy of the first pick
     uncertainty_only = _query("entropy", world, n=2, P=P)
@@ -165,7 +165,7 @@ def test_bad_inputs_name_the_field(world, bad, match):
 
 
 @pytest.mark.parametrize("name, missing", [("diversity", "embeddings"), ("rare", "label_counts"),
-                                           ("committee", "committee"), ("batch", "embeddings")])
+                                           ("committee", "committee"), ("uncertainty-diversity", "embeddings")])
 def test_strategies_say_what_input_they_need(world, name, missing):
     with pytest.raises(DataError, match=f"needs {missing}"):
         make_strategy(name).query(world["P"], world["pool"], 2)
@@ -174,13 +174,13 @@ def test_strategies_say_what_input_they_need(world, name, missing):
 def test_unknown_strategy_lists_the_known_ones():
     with pytest.raises(DataError, match="unknown strategy 'clever'") as err:
         make_strategy("clever")
-    assert "batch" in str(err.value) and "random" in str(err.value)
+    assert "uncertainty-diversity" in str(err.value) and "random" in str(err.value)
 
 
 def test_batch_default_also_favours_items_likely_to_hold_a_rare_code(world):
     world["P"][19, 3] = 0.6  # code 3 has one coded example; uncertainty alone would not single out item 19
     world["P"][12] = [0.3, 0.3, 0.3, 0.0]  # same cluster as item 19, more uncertain overall
-    q = _query("batch", world, n=1)
+    q = _query("uncertainty-diversity", world, n=1)
     assert q.indices[0] == 19 and "may hold code 4 (0.60; 1 coded so far)" in q.reasons[0]
-    no_counts = _query("batch", world, n=1, label_counts=None)
+    no_counts = _query("uncertainty-diversity", world, n=1, label_counts=None)
     assert no_counts.indices[0] == 12

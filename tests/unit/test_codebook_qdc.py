@@ -6,7 +6,7 @@ import pytest
 
 from suggest.cli import main
 from suggest.codebook import Code, Codebook, load_codebook
-from suggest.codebook_qdc import NS, code_guid, read_qdc, write_qdc
+from suggest.codebook.qdc import NS, code_guid, read_qdc, write_qdc
 from suggest.errors import CodebookError
 
 ROOT = Path(__file__).resolve().parents[2]

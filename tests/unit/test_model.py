@@ -17,9 +17,9 @@ def test_model_directory_round_trip(fake_model, fake_model_dir, small_corpus):
     assert loaded.codes == small_corpus.codebook.ids
     assert loaded.predict_proba(texts).shape == (20, 14)
     cfg = json.loads((fake_model_dir / "config.json").read_text())
-    for key in ("codebook_hash", "package_version", "embedder", "thresholds", "training_data_hash"):
+    for key in ("codebook_hash", "package_version", "encoder", "thresholds", "training_data_hash"):
         assert key in cfg
-    assert cfg["embedder"] == "fake-64"
+    assert cfg["encoder"] == "fake-64"
     assert len(cfg["thresholds"]) == 14
 
 
@@ -74,3 +74,38 @@ def test_thresholds_leave_some_excerpts_without_suggestions(fake_model, small_co
     pred = fake_model.predict(small_corpus.texts)
     assert pred.shape == small_corpus.Y.shape
     assert 0 < (pred.sum(axis=1) == 0).sum() < len(pred)
+
+
+DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data"
+
+
+def test_encoder_is_a_part_of_its_own(fake_model, fake_model_dir):
+    spec = json.loads((fake_model_dir / "encoder.json").read_text())
+    assert spec["name"] == "fake-64"
+    assert not hasattr(fake_model.classifier, "embedder")  # the head holds no encoder
+    assert fake_model.classifier.classes_.tolist() == fake_model.codes
+    (fake_model_dir / "encoder.json").rename(fake_model_dir / "encoder.moved")
+    try:
+        with pytest.raises(ModelError, match="encoder.json is missing"):
+            suggest.load_model(fake_model_dir)
+    finally:
+        (fake_model_dir / "encoder.moved").rename(fake_model_dir / "encoder.json")
+
+
+def test_a_format_1_model_folder_still_loads_and_scores_as_before():
+    """tests/data/model-format-1 was written by suggest 0.1 before the encoder became its own part;
+    the expected scores were computed by that version."""
+    expected = json.loads((DATA / "model-format-1-expected.json").read_text())
+    model = suggest.load_model(DATA / "model-format-1")
+    assert model.config["format_version"] == 1 and model.config["encoder"] == "fake-64"
+    np.testing.assert_allclose(model.predict_proba(expected["texts"]), expected["proba"], atol=1e-6)
+    assert model.classifier.classes_.tolist() == model.codes
+
+
+def test_an_unknown_format_version_is_refused_with_what_to_do(fake_model_dir, tmp_path):
+    copy = shutil.copytree(fake_model_dir, tmp_path / "m")
+    cfg = json.loads((copy / "config.json").read_text())
+    (copy / "config.json").write_text(json.dumps({**cfg, "format_version": 99}))
+    with pytest.raises(ModelError, match="model format 99") as err:
+        suggest.load_model(copy)
+    assert "upgrade suggest" in str(err.value)

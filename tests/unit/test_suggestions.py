@@ -6,7 +6,7 @@ import pytest
 
 from suggest.corpus import Excerpt, read_long
 from suggest.errors import OutputError
-from suggest.suggestions import make_suggestions, score_excerpts, score_table, write_suggestions
+from suggest.suggestions import make_suggestions, score_texts, score_table, write_suggestions
 
 TEXTS = [
     "Hi all, thanks for today. See you next month.",
@@ -22,7 +22,8 @@ def excerpts():
 
 
 def test_suggestions_follow_thresholds_and_carry_evidence(fake_model, excerpts):
-    P, E = score_excerpts(fake_model, excerpts)
+    parts = score_texts(fake_model, [e.text for e in excerpts])
+    P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(fake_model, excerpts, P, E)
     assert set(table["excerpt_id"]) == {e.excerpt_id for e in excerpts}
     hits = table[table["code"] != ""]
@@ -42,7 +43,8 @@ def test_suggestions_follow_thresholds_and_carry_evidence(fake_model, excerpts):
 
 
 def test_writers_by_suffix(fake_model, excerpts, tmp_path, codebook):
-    P, E = score_excerpts(fake_model, excerpts)
+    parts = score_texts(fake_model, [e.text for e in excerpts])
+    P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(fake_model, excerpts, P, E)
     scores = score_table(excerpts, P, fake_model.codes)
     write_suggestions(tmp_path / "s.csv", table, fake_model, scores)
@@ -62,7 +64,8 @@ def test_writers_by_suffix(fake_model, excerpts, tmp_path, codebook):
 
 
 def test_unwritable_or_unknown_output(fake_model, excerpts, tmp_path):
-    P, E = score_excerpts(fake_model, excerpts)
+    parts = score_texts(fake_model, [e.text for e in excerpts])
+    P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(fake_model, excerpts, P, E)
     with pytest.raises(OutputError, match="unsupported output type"):
         write_suggestions(tmp_path / "s.docx", table, fake_model)

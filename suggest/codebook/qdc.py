@@ -38,10 +38,11 @@ from typing import TYPE_CHECKING
 
 from suggest.errors import CodebookError
 
+from suggest.codebook.model import Code, Codebook
+from suggest.slug import slugify
+
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
-
-    from suggest.codebook import Code, Codebook
 
 NS = "urn:QDA-XML:codebook:1.0"
 _GUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:suggest:codebook")
@@ -64,11 +65,11 @@ def _q(tag: str) -> str:
 
 
 # --- export ------------------------------------------------------------------------------------
-def write_qdc(codebook: "Codebook", path: str | Path) -> Path:
+def write_qdc(codebook: Codebook, path: str | Path) -> Path:
     """Write `codebook` as a REFI-QDA .qdc file, atomically; returns the path."""
     import xml.etree.ElementTree as ET
 
-    from suggest import __version__
+    from suggest.version import __version__
     from suggest.output import atomic_path, check_output_file
 
     path = check_output_file(path, (".qdc",))
@@ -105,10 +106,8 @@ def _code_element(parent: "Element", cb_name: str, code: "Code", colour: str | N
 
 
 # --- import ------------------------------------------------------------------------------------
-def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> "Codebook":
+def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> Codebook:
     """Read a REFI-QDA .qdc codebook; see the module docstring for the mapping."""
-    from suggest.codebook import Code, Codebook
-
     path = Path(path)
     root = _parse(path)
     origin = _ORIGIN.match(root.get("origin") or "")
@@ -149,7 +148,7 @@ def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> "Cod
     for guid, label, desc, domain in found:
         code_id, code_name = _split_id(label, guid, name)
         if code_id is None or code_id in taken:
-            code_id, code_name = _slug(label, taken), label
+            code_id, code_name = slugify(label, "code", max_len=60, taken=taken), label
         taken.add(code_id)
         codes.append(Code(id=code_id, name=code_name, definition=desc or code_name, domain=domain))
     return Codebook(name=name, codes=tuple(codes), version=version, domains=tuple(domains), source=str(path))
@@ -210,14 +209,3 @@ def _split_id(label: str, guid: str, cb_name: str) -> tuple[str | None, str]:
     if rest and _ID.match(head) and guid.strip().strip("{}").lower() == code_guid(cb_name, head):
         return head, rest
     return None, label
-
-
-def _slug(label: str, taken: set[str]) -> str:
-    import unicodedata
-
-    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-") or "code"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug

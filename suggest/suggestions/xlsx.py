@@ -52,7 +52,7 @@ def write_xlsx(path: Path, suggestions: pd.DataFrame, model: SuggestionModel,
                                     "Embedding model", "How to read"],
                           "Value": [model.version, f"{model.codebook.name} v{model.codebook.version}",
                                     model.codebook.hash, model.config.get("n_training_excerpts"),
-                                    model.config.get("embedder"),
+                                    model.config.get("encoder"),
                                     "A code is suggested when its score reaches the code's threshold "
                                     "(sheet Codebook). 'Why' lists the words that raised the score and the "
                                     "most similar excerpts already coded with that code."]})

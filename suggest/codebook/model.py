@@ -159,22 +159,6 @@ class Codebook:
                               encoding="utf-8")
 
 
-def load_codebook(path: str | Path, *, allow_empty_definitions: bool = False) -> Codebook:
-    """Load a codebook by suffix: .yaml / .yml (YAML) or .qdc (REFI-QDA; see `suggest.codebook_qdc`).
-
-    `allow_empty_definitions` applies to .qdc only: codes without a description take their name.
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        return Codebook.from_yaml(path)
-    if suffix == ".qdc":
-        from suggest.codebook_qdc import read_qdc
-
-        return read_qdc(path, allow_empty_definitions=allow_empty_definitions)
-    raise CodebookError(f"unknown codebook format '{suffix or '(none)'}'", path=path,
-                        hint="give a .yaml / .yml codebook or a REFI-QDA .qdc codebook")
-
-
 def _validate(cb: Codebook) -> None:
     src = cb.source
     seen: dict[str, int] = {}

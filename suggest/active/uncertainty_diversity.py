@@ -31,7 +31,7 @@ def _scaled(x: np.ndarray) -> np.ndarray:
 class UncertaintyDiversity(QueryStrategy):
     """Uncertainty (+ rare-code promise when label counts are known), then a diverse pick (needs `embeddings`)."""
 
-    name = "batch"
+    name = "uncertainty-diversity"
     needs = ("embeddings",)
 
     def __init__(self, candidates: int = 10, rarity: float = 0.5, rare_weight: float = 0.5):
