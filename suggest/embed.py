@@ -156,6 +156,29 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
 
+class FineTunedEmbedder(SentenceEmbedder):
+    """A sentence encoder tuned on a project's coded excerpts (see `suggest.finetune`), kept in a folder.
+
+    Its name, and so its embedding cache, carries the fingerprint of what it was tuned on.
+    """
+
+    def __init__(self, model_name: str | None = None, cache_dir: str | Path | bool | None = None,
+                 batch_size: int = 64, device: str = "cpu", progress: bool = False, base: str = DEFAULT_MODEL,
+                 fingerprint: str = ""):
+        super().__init__(model_name=model_name, cache_dir=cache_dir, batch_size=batch_size, device=device,
+                         progress=progress)
+        self.base = base
+        self.fingerprint = fingerprint
+
+    @property
+    def name(self) -> str:
+        return f"{self.base}+ft-{self.fingerprint}"
+
+    def adopt(self, model) -> None:
+        """Use an already loaded SentenceTransformer for this folder (no second load)."""
+        _LOADED[(resolve_model_path(self.model_name), self.device)] = model
+
+
 class FakeEmbedder(TransformerMixin, BaseEstimator):
     """Deterministic hashed bag-of-words vectors for fast tests: shared words -> similar vectors."""
 
@@ -188,11 +211,31 @@ def make_embedder(name: str | None = None, **kwargs) -> TransformerMixin:
     return SentenceEmbedder(model_name=name, **kwargs)
 
 
-def encoder_spec(encoder) -> dict:
-    """What a model folder records about its encoder (written as encoder.json)."""
-    return {"name": getattr(encoder, "name", None) or DEFAULT_MODEL, "class": type(encoder).__name__}
+ENCODER_FOLDER = "encoder"  # a fine-tuned encoder's files inside a model folder
 
 
-def encoder_from_spec(spec: dict, **kwargs) -> TransformerMixin:
-    """The encoder an `encoder_spec` describes."""
+def save_encoder(encoder, model_dir: str | Path) -> dict:
+    """Write encoder.json (and a fine-tuned encoder's files) into `model_dir`; returns the spec."""
+    import json
+    import shutil
+
+    spec = {"name": getattr(encoder, "name", None) or DEFAULT_MODEL, "class": type(encoder).__name__}
+    if isinstance(encoder, FineTunedEmbedder):
+        spec.update(path=ENCODER_FOLDER, base=encoder.base, fingerprint=encoder.fingerprint)
+        shutil.copytree(encoder.model_name, Path(model_dir) / ENCODER_FOLDER)
+    (Path(model_dir) / "encoder.json").write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    return spec
+
+
+def encoder_from_spec(spec: dict, model_dir: str | Path | None = None, **kwargs) -> TransformerMixin:
+    """The encoder an encoder.json describes; a fine-tuned one loads from its folder in `model_dir`."""
+    if spec.get("path"):
+        from suggest.errors import ModelError
+
+        folder = Path(model_dir or ".") / str(spec["path"])
+        if Path(str(spec["path"])).is_absolute() or ".." in Path(str(spec["path"])).parts or not folder.is_dir():
+            raise ModelError(f"the fine-tuned encoder folder '{spec['path']}' is missing or outside the model",
+                             path=model_dir, field="encoder.json", hint="retrain the model with `suggest train`")
+        return FineTunedEmbedder(model_name=str(folder), base=str(spec.get("base") or DEFAULT_MODEL),
+                                 fingerprint=str(spec.get("fingerprint") or ""), **kwargs)
     return make_embedder(spec.get("name"), **kwargs)

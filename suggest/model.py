@@ -3,7 +3,8 @@
 Layout of a model directory (format 2):
     config.json            codebook hash, package version, encoder name, thresholds, data hash, metrics
     codebook.yaml          the codebook it was trained on
-    encoder.json           the sentence encoder (its name or path), a part of its own
+    encoder.json           the sentence encoder (its name, or for a fine-tuned one its folder), a part of its own
+    encoder/               a fine-tuned encoder's weights (sentence-transformers folder, safetensors)
     classifier.skops       the fitted head (skops: loads without running arbitrary code)
     evidence.npz           training embeddings and label matrix (for "similar coded excerpts")
     training_excerpts.csv  ids and texts of the training excerpts (evidence shown to coders)
@@ -120,7 +121,7 @@ class SuggestionModel:
         import pandas as pd
         import skops.io as sio
 
-        from suggest.embed import encoder_spec
+        from suggest.embed import save_encoder
         from suggest.output import ensure_writable_dir
 
         path = Path(path)
@@ -129,7 +130,7 @@ class SuggestionModel:
         try:
             (tmp / "config.json").write_text(json.dumps(self.config, indent=2), encoding="utf-8")
             self.codebook.to_yaml(tmp / "codebook.yaml")
-            (tmp / "encoder.json").write_text(json.dumps(encoder_spec(self.encoder), indent=2), encoding="utf-8")
+            save_encoder(self.encoder, tmp)
             sio.dump(self.classifier, tmp / "classifier.skops")
             if self.evidence_Y is not None:
                 np.savez_compressed(tmp / "evidence.npz", Y=self.evidence_Y.astype(np.int8),
@@ -196,7 +197,7 @@ class SuggestionModel:
                 if head is not None and not hasattr(head, "classes_"):
                     head.classes_ = np.array(model_cb.ids)
         if encoder is None:
-            encoder = encoder_from_spec(_read_encoder_spec(path, config))
+            encoder = encoder_from_spec(_read_encoder_spec(path, config), path)
         model = cls(codebook=model_cb, classifier=classifier, encoder=encoder, config=config)
         ev = path / "evidence.npz"
         if ev.is_file():

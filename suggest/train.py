@@ -24,9 +24,15 @@ def make_encoder(name: str | None = None, *, progress: bool = False, cache_dir=N
 
 
 def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | None = None, seed: int = 0,
-          progress: bool = False, cache_dir=None, extra_config: dict | None = None) -> SuggestionModel:
-    """Fit a model on `corpus` and return it with its evidence (embeddings of the training excerpts)."""
+          progress: bool = False, cache_dir=None, extra_config: dict | None = None,
+          fine_tune=None) -> SuggestionModel:
+    """Fit a model on `corpus` and return it with its evidence (embeddings of the training excerpts).
+
+    `fine_tune`: None for the stock encoder, or `suggest.finetune.FineTuneSettings` to tune the
+    encoder on the corpus (combined models only), cross-fitted so calibration stays honest.
+    """
     from suggest.classify import fit_head, make_classifier
+    from suggest.classify.base import multilabel_folds
     from suggest.classify.prior import definition_texts
 
     if len(corpus) < 10:
@@ -35,14 +41,34 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
     if corpus.Y.sum() == 0:
         raise DataError("no excerpt carries any code", field="code", hint="check the code column")
     codebook = corpus.codebook
-    head = make_classifier(kind, codebook.ids, seed=seed, progress=progress)
-    encoder = make_encoder(encoder_name, progress=progress, cache_dir=cache_dir)
+    if fine_tune is not None and kind != "combined":
+        raise DataError(f"fine-tuning the encoder needs the combined model, not '{kind}'", field="--fine-tune",
+                        hint="leave out --kind, or leave out --fine-tune")
     t0 = time.perf_counter()
-    E = encoder.transform(corpus.texts)
-    D = encoder.transform(definition_texts(codebook)) if head.input_kind == "both" else None
-    fit_head(head, corpus.texts, corpus.Y, E, D)
+    extra: dict = {}
+    if fine_tune is None:
+        head = make_classifier(kind, codebook.ids, seed=seed, progress=progress)
+        encoder = make_encoder(encoder_name, progress=progress, cache_dir=cache_dir)
+        E = encoder.transform(corpus.texts)
+        D = encoder.transform(definition_texts(codebook)) if head.input_kind == "both" else None
+        fit_head(head, corpus.texts, corpus.Y, E, D)
+    else:
+        from dataclasses import asdict
+
+        from suggest.finetune import cross_fit_encoders
+
+        head = make_classifier(kind, codebook.ids, seed=seed, progress=progress, cv=fine_tune.folds)
+        folds = multilabel_folds(corpus.Y, fine_tune.folds, seed)
+        encoder, cross_fit, tune_seconds = cross_fit_encoders(
+            corpus.texts, corpus.Y, definition_texts(codebook), folds, base=encoder_name, settings=fine_tune,
+            seed=seed, progress=progress, cache_dir=cache_dir)
+        E = encoder.transform(corpus.texts)
+        head.fit(corpus.texts, corpus.Y, embeddings=E, definition_embeddings=encoder.transform(
+            definition_texts(codebook)), cross_fit=cross_fit)
+        extra["fine_tune"] = {**asdict(fine_tune), "seconds": round(tune_seconds, 1),
+                              "base": encoder.base, "fingerprint": encoder.fingerprint}
     fit_seconds = time.perf_counter() - t0
-    extra = {"fit_seconds": round(fit_seconds, 2), "positives": corpus.Y.sum(axis=0).astype(int).tolist()}
+    extra.update(fit_seconds=round(fit_seconds, 2), positives=corpus.Y.sum(axis=0).astype(int).tolist())
     if hasattr(head, "oof_proba_"):
         extra["cv_metrics"] = cv_summary(head.oof_proba_, corpus.Y, head.thresholds_, codebook)
     config = new_config(kind=kind, codebook=codebook, encoder_name=getattr(encoder, "name", str(encoder_name)),

@@ -108,8 +108,14 @@ class CombinedClassifier(MultiLabelBase):
         return out
 
     def fit(self, X: Sequence[str], Y: np.ndarray, *, embeddings: np.ndarray,
-            definition_embeddings: np.ndarray | None = None) -> "CombinedClassifier":
-        """X: texts; Y: (n, k) 0/1; embeddings: (n, dim) of X; definition_embeddings: (k, dim) or None."""
+            definition_embeddings: np.ndarray | None = None, cross_fit: list | None = None) -> "CombinedClassifier":
+        """X: texts; Y: (n, k) 0/1; embeddings: (n, dim) of X; definition_embeddings: (k, dim) or None.
+
+        `cross_fit`, for an encoder fine-tuned on these excerpts: a list of (train_idx, val_idx,
+        embeddings, definition_embeddings), one per fold, each encoded by an encoder fine-tuned on
+        that fold's train_idx only. The out-of-fold scores that fit the blend and the thresholds
+        then come from encoders that never saw the excerpts they score.
+        """
         X = check_texts(X)
         E = check_embeddings(embeddings, len(X))
         Y = check_labels(Y, len(X))
@@ -124,14 +130,23 @@ class CombinedClassifier(MultiLabelBase):
             self.definition_vectors_ = D
         else:
             self.definition_vectors_ = None
-        prior = self._prior(E)
-        folds = multilabel_folds(Y, self.cv, self.random_state)
+        if cross_fit is None:
+            folds = multilabel_folds(Y, self.cv, self.random_state)
+            encoded = [(E, self.definition_vectors_)] * len(folds)
+        else:
+            folds = [(np.asarray(tr), np.asarray(va)) for tr, va, _, _ in cross_fit]
+            encoded = [(check_embeddings(Ek, len(X)), Dk if self.definition_vectors_ is not None else None)
+                       for _, _, Ek, Dk in cross_fit]
         p_lex, p_dense = np.zeros(Y.shape), np.zeros(Y.shape)
-        for tr, va in _progress(folds, self.progress, "cross-validating", len(folds)):
+        prior = self._prior(E) if cross_fit is None else np.zeros((len(X), Y.shape[1], 2))
+        for (tr, va), (Ek, Dk) in _progress(list(zip(folds, encoded)), self.progress, "cross-validating",
+                                            len(folds)):
             lex = LexicalClassifier(C=self.lexical_C, random_state=self.random_state).fit([X[i] for i in tr], Y[tr])
             p_lex[va] = lex.predict_proba([X[i] for i in va])
-            den = DenseClassifier(C=self.dense_C, random_state=self.random_state).fit(E[tr], Y[tr])
-            p_dense[va] = den.predict_proba(E[va])
+            den = DenseClassifier(C=self.dense_C, random_state=self.random_state).fit(Ek[tr], Y[tr])
+            p_dense[va] = den.predict_proba(Ek[va])
+            if cross_fit is not None and Dk is not None:
+                prior[va] = prior_features(Ek[va], Dk)
         Z = self._stack(p_lex, p_dense, prior)
         oof = np.zeros(Y.shape)
         for tr, va in folds:

@@ -18,6 +18,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="model kind (default combined: lexical + dense + definition prior)")
     p.add_argument("--encoder", "--embedder", dest="encoder", default=None, metavar="NAME_OR_PATH",
                    help="sentence-transformers model: a local folder (default all-MiniLM-L6-v2, shipped offline)")
+    p.add_argument("--fine-tune", choices=["auto", "on", "off"], default="off",
+                   help="tune the sentence encoder on your coded excerpts (combined model; cross-fitted so scores "
+                        "stay honest). auto: on with a GPU, or when the estimated CPU time is within "
+                        "--fine-tune-budget (default off)")
+    p.add_argument("--fine-tune-budget", type=float, default=10.0, metavar="MINUTES",
+                   help="with --fine-tune auto, the most CPU minutes fine-tuning may take (default 10)")
+    p.add_argument("--epochs", type=int, default=2, help="fine-tuning epochs (default 2)")
+    p.add_argument("--device", default=None, help="where to fine-tune: cpu or cuda (default: cuda when present)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
     p.add_argument("--tracking-uri", default=None, help="MLflow tracking URI (default: local store in ./mlruns)")
@@ -51,11 +59,15 @@ def run(args: argparse.Namespace) -> int:
         long = decided if long is None else pd.concat([long[~long["excerpt_id"].isin(decided["excerpt_id"])],
                                                       decided], ignore_index=True)
     corpus = CodedCorpus.from_long(long, codebook, coder=args.train_coder)
+    settings = fine_tune_settings(args, len(corpus))
     print(f"Training a {args.kind} model on {len(corpus)} excerpts, {len(codebook)} codes "
           f"(codebook {codebook.name} v{codebook.version}) ...")
     model = train(corpus, kind=args.kind, encoder_name=args.encoder, seed=args.seed,
-                  progress=progress_enabled(args), extra_config=extra)
+                  progress=progress_enabled(args), extra_config=extra, fine_tune=settings)
     path = model.save(args.out)
+    if settings is not None:
+        print(f"Fine-tuned the encoder in {model.config['fine_tune']['seconds']:.0f} s "
+              f"({settings.folds} cross-fitted folds + 1, {settings.epochs} epochs, {settings.device})")
     cv = model.config.get("cv_metrics")
     print(f"Saved model {model.version} to {path}  ({model.config['fit_seconds']} s)")
     if cv:
@@ -72,3 +84,28 @@ def run(args: argparse.Namespace) -> int:
         if uri:
             print(f"Logged to MLflow: {uri}")
     return 0
+
+
+def fine_tune_settings(args: argparse.Namespace, n_excerpts: int):
+    """FineTuneSettings when the encoder should be tuned, else None; says why under --fine-tune auto."""
+    from suggest.errors import DataError
+
+    if args.fine_tune == "off":
+        return None
+    from suggest.finetune import FineTuneSettings, cuda_available, estimate_seconds
+
+    if args.epochs < 1:
+        raise DataError(f"--epochs must be at least 1, got {args.epochs}", field="--epochs")
+    if args.device and args.device.startswith("cuda") and not cuda_available():
+        raise DataError(f"--device {args.device}: no CUDA GPU is available here", field="--device",
+                        hint="leave out --device to fine-tune on the CPU")
+    device = args.device or ("cuda" if cuda_available() else "cpu")
+    settings = FineTuneSettings(epochs=args.epochs, device=device)
+    if args.fine_tune == "auto":
+        minutes = estimate_seconds(n_excerpts, settings) / 60
+        if device == "cpu" and minutes > args.fine_tune_budget:
+            print(f"Not fine-tuning: about {minutes:.0f} min on this CPU, over the --fine-tune-budget of "
+                  f"{args.fine_tune_budget:g} min (use --fine-tune on to do it anyway)")
+            return None
+        print(f"Fine-tuning the encoder on {device} (estimated {minutes:.0f} min)")
+    return settings

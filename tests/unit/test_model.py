@@ -109,3 +109,17 @@ def test_an_unknown_format_version_is_refused_with_what_to_do(fake_model_dir, tm
     with pytest.raises(ModelError, match="model format 99") as err:
         suggest.load_model(copy)
     assert "upgrade suggest" in str(err.value)
+
+
+def test_a_tuned_encoder_is_cached_apart_from_the_stock_one():
+    from suggest.embed import FineTunedEmbedder, SentenceEmbedder
+    from suggest.finetune import FineTuneSettings, fingerprint
+
+    Y = np.array([[1, 0], [0, 1]])
+    a = fingerprint(["one", "two"], Y, None, FineTuneSettings(), 0)
+    assert a != fingerprint(["one", "two"], Y[::-1], None, FineTuneSettings(), 0)
+    assert a != fingerprint(["one", "two"], Y, None, FineTuneSettings(epochs=3), 0)
+    assert a == fingerprint(["one", "two"], Y, None, FineTuneSettings(), 0)
+    tuned = FineTunedEmbedder(model_name="/somewhere/encoder", fingerprint=a)
+    assert tuned._cache().path != SentenceEmbedder()._cache().path
+    assert a in tuned.name
