@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from suggest.cli import main
+
+DATA = Path(__file__).resolve().parents[2] / "training_data" / "retake"
 
 pytestmark = pytest.mark.slow
 
@@ -17,8 +20,6 @@ def tuned(tmp_path_factory, coded_long):
     folder = tmp_path_factory.mktemp("ft")
     ids = coded_long["excerpt_id"].drop_duplicates().iloc[:60]
     coded_long[coded_long["excerpt_id"].isin(ids)].to_csv(folder / "coded.csv", index=False)
-    from tests.conftest import DATA
-
     code = main(["train", "--codebook", str(DATA / "codebook.yaml"), "--data", str(folder / "coded.csv"),
                  "--out", str(folder / "model"), "--fine-tune", "on", "--epochs", "1", "--no-track", "--quiet"])
     assert code == 0
@@ -53,8 +54,6 @@ def test_tuning_changes_the_embeddings(tuned):
 
 
 def test_fine_tuning_needs_the_combined_model(tuned, capsys):
-    from tests.conftest import DATA
-
     code = main(["train", "--codebook", str(DATA / "codebook.yaml"), "--data", str(tuned / "coded.csv"),
                  "--out", str(tuned / "m2"), "--fine-tune", "on", "--kind", "lexical", "--no-track", "--quiet"])
     assert code == 2 and "combined" in capsys.readouterr().err
