@@ -28,22 +28,23 @@ def cross_validate(corpus, kinds, folds: int, seed: int):
     import numpy as np
     from sklearn.metrics import f1_score
 
+    from suggest.classify import fit_head, make_classifier, predict_head
     from suggest.classify.base import multilabel_folds
+    from suggest.classify.prior import definition_texts
     from suggest.embed import SentenceEmbedder
-    from suggest.train import make_classifier
 
     embedder = SentenceEmbedder()
     E = embedder.transform(corpus.texts)
+    D = embedder.transform(definition_texts(corpus.codebook))
     results = {}
     for kind in kinds:
         pred = np.zeros_like(corpus.Y)
         t0 = time.perf_counter()
         for tr, te in multilabel_folds(corpus.Y, folds, seed):
-            clf = make_classifier(kind, corpus.codebook, embedder, seed=seed)
-            Xtr = E[tr] if kind == "dense" else [corpus.texts[i] for i in tr]
-            Xte = E[te] if kind == "dense" else [corpus.texts[i] for i in te]
-            clf.fit(Xtr, corpus.Y[tr])
-            pred[te] = clf.predict(Xte)
+            clf = make_classifier(kind, corpus.codebook.ids, seed=seed)
+            fit_head(clf, [corpus.texts[i] for i in tr], corpus.Y[tr], E[tr], D)
+            proba = predict_head(clf, [corpus.texts[i] for i in te], E[te])["proba"]
+            pred[te] = proba >= clf.thresholds_
         per_code = f1_score(corpus.Y, pred, average=None, zero_division=0)
         results[kind] = {"macro": float(np.mean(per_code)),
                          "micro": float(f1_score(corpus.Y, pred, average="micro", zero_division=0)),
