@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from suggest.errors import ModelError
-from suggest.ingest.text import is_interview, turn_labels
+from suggest.transcript import is_interview, turn_labels
 
 if TYPE_CHECKING:
     from suggest.corpus import Document, Excerpt

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from suggest.errors import IngestError
-from suggest.ingest.text import is_interview, normalize_newlines, slugify, speakers
+from suggest.ingest.text import normalize_newlines, slugify
+from suggest.transcript import is_interview, speakers
 
 if TYPE_CHECKING:
     from suggest.corpus import Document
