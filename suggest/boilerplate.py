@@ -38,7 +38,7 @@ def _name_token(token: str) -> bool:
 
 def is_names(line: str) -> bool:
     """A line of one to four names and nothing else: 'Ruth', 'Dan and Megan', '[Mentor 3]'."""
-    tokens = _TOKEN.findall(line.strip().rstrip(",.!:-–"))
+    tokens = _TOKEN.findall(line.strip().rstrip(",!:-–"))
     names = [t for t in tokens if t.lower() not in _JOINERS]
     return (0 < len(names) <= 4 and len(line.strip()) <= 40 and all(_name_token(t) for t in names)
             and tokens[0].lower() not in _JOINERS and tokens[-1].lower() not in _JOINERS)

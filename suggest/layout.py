@@ -5,8 +5,8 @@ Context kinds: greeting, name, signoff, title, heading, field (a short form fiel
 'Date: 12/03/2019'), marker (a transcriber's note), header (a transcript's preamble). A text
 block carries where it sits (`speaker`, `field` or `section` in `meta`) and a `unit`: the
 segmenter joins short pieces only within one unit. Paragraphs are text between blank lines.
-  interview    a block per paragraph of each speaker turn (unit: the turn); text before the first
-               turn is header
+  interview    a block per paragraph of each speaker turn (unit: the turn); before the first turn,
+               paragraphs of mostly 'Label: value' or heading lines are header
   record_form  before the first heading, a 'Label: value' paragraph is a field (the value is the
                block); a heading and the paragraphs under it are one field block (unit: the field);
                headings are the reader's styled ones (`metadata['headings']`) when it found any
@@ -94,7 +94,7 @@ def _transcript(text: str) -> list[Block]:
     for cut_start, cut_end, label in cuts + [(len(text), len(text), None)]:
         s, e = strip(text, start, cut_start) if cut_start >= start else (0, 0)
         if e > s:
-            if e <= first_turn:
+            if e <= first_turn and _is_header(text, (s, e)):
                 blocks.append(Block(s, e, "header"))
             elif is_marker(text[s:e]):
                 blocks.append(Block(s, e, "marker"))
@@ -104,6 +104,12 @@ def _transcript(text: str) -> list[Block]:
         if label:
             speaker, turn = label, turn + 1
     return blocks
+
+
+def _is_header(text: str, span: Span) -> bool:
+    """A paragraph of mostly 'Label: value', heading or marker lines ('Date: 12/05/2021', 'Mode: video call')."""
+    lines = [text[slice(*line)] for line in _lines(text, span)]
+    return 2 * sum(bool(field_label(ln) or is_heading(ln) or is_marker(ln)) for ln in lines) >= len(lines)
 
 
 def _title(doc: "Document", line: str) -> bool:

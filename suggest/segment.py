@@ -5,6 +5,7 @@ lines that only frame them (greetings, sign-offs, names, titles, headings, bare 
 fields, transcript markers). Those are never excerpts: each travels in the metadata of the excerpt
 it introduces (or, at the end, closes) under `context` (kind, text, start, end), beside `speaker`,
 `field` (a form field's label), `section` (the heading above) and an email's sender, date, subject.
+Sign-offs and names after the text go with the excerpt before them.
 Modes:
   paragraphs  one excerpt per block
   sentences   windows of `window` sentences inside a block
@@ -28,6 +29,7 @@ MODES = ("auto", "sentences", "paragraphs")
 SENTENCIZERS = ("model", "rule")
 EMAIL_FIELDS = ("sender", "date", "subject")
 DEMOTED = {"interview": "turn", "record_form": "field"}  # context kind of a piece too short to stand alone
+CLOSING = ("signoff", "name")  # context that goes with the excerpt before it, when there is one
 # Components that sentence boundaries do not need.
 _NOT_NEEDED = ["tagger", "morphologizer", "attribute_ruler", "lemmatizer", "ner", "entity_ruler", "textcat",
                "textcat_multilabel", "span_finder", "spancat"]
@@ -175,13 +177,15 @@ class Segmenter:
         return kept, demoted
 
     def _excerpts(self, doc: "Document", pieces: list[Block], context: list[Block]) -> list["Excerpt"]:
-        """Excerpts with their metadata; each context block goes to the first excerpt after it, else the last."""
+        """Excerpts with their metadata; a context block goes to the excerpt after it (closing ones, or
+        any at the end, to the excerpt before it)."""
         from suggest.corpus import Excerpt
 
         shared = {k: doc.metadata[k] for k in EMAIL_FIELDS if doc.source_type == "email" and doc.metadata.get(k)}
         attached: dict[int, list[dict]] = {}
         for c in sorted(context, key=lambda b: b.start):
-            at = next((i for i, p in enumerate(pieces) if p.start >= c.end), len(pieces) - 1)
+            after = next((i for i, p in enumerate(pieces) if p.start >= c.end), len(pieces))
+            at = after - 1 if after == len(pieces) or (c.kind in CLOSING and after > 0) else after
             attached.setdefault(at, []).append({"kind": c.kind, "text": doc.text[c.start:c.end], "start": c.start,
                                                 "end": c.end, **c.meta})
         out: list[Excerpt] = []
