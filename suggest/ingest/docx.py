@@ -2,7 +2,8 @@
 
 Paragraphs come in reading order, headings as their own paragraphs; table rows become
 "Field: value" lines, each its own paragraph. Short table fields (Date, Mentor, Session
-type...) also go to `metadata`.
+type...) also go to `metadata`, and so do the texts of Title- and Heading-styled paragraphs
+(`headings`, which the segmenter takes as the form's field labels).
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from suggest.errors import IngestError
-from suggest.ingest.text import is_interview, normalize_newlines, slugify, speakers
+from suggest.ingest.text import normalize_newlines, slugify
+from suggest.transcript import is_interview, speakers
 
 if TYPE_CHECKING:
     from suggest.corpus import Document
@@ -38,7 +40,7 @@ def read_docx(path: Path) -> "Document":
 
     blocks: list[str] = []
     fields: dict[str, str] = {}
-    heading = ""
+    headings: list[str] = []
     for item in word.iter_inner_content():
         if isinstance(item, Table):
             for name, value in _table_fields(item):
@@ -48,12 +50,15 @@ def read_docx(path: Path) -> "Document":
         elif item.text.strip():
             blocks.append(normalize_newlines(item.text).strip())
             style = item.style.name if item.style is not None else ""
-            if not heading and style.startswith(("Title", "Heading")):
-                heading = blocks[-1]
+            if style.startswith(("Title", "Heading")):
+                headings.append(blocks[-1])
     text = "\n\n".join(blocks)
     props = word.core_properties
+    heading = headings[0] if headings else ""
     metadata: dict = {**fields}
     metadata.setdefault("title", props.title or heading or (blocks[0] if blocks else ""))
+    if headings:
+        metadata["headings"] = headings
     candidates = " | ".join([props.title or "", heading, blocks[0] if blocks else ""]).lower()
     if "record form" in candidates:
         source_type = "record_form"

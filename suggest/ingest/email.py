@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from suggest.boilerplate import is_signoff
 from suggest.errors import IngestError
 from suggest.ingest.text import normalize_newlines, slugify
 
@@ -167,11 +168,6 @@ _FROM = re.compile(r"^\s*\*?From:\*?\s+\S", re.I)
 _SENT = re.compile(r"^\s*\*?(Sent|Date):\*?\s+\S", re.I)
 _SIG_DASH = re.compile(r"^--\s?$")
 _SENT_FROM = re.compile(r"^\s*(Sent from my \w+|Get Outlook for \w+|Sent from Outlook)", re.I)
-_SIGNOFF = re.compile(r"^\s*(?i:(?:kind|best|warm|warmest|many|with kind|with best) regards|regards|"
-                      r"(?:many )?thanks(?: again| so much| very much| a lot)?|thank you(?: so much| very much)?|"
-                      r"(?:with )?(?:best|kind|warm) wishes|all the best|all best|best|cheers|ta|"
-                      r"yours(?: sincerely| faithfully)?|sincerely|take care|speak soon|see you soon)"
-                      r"\s*[,.!]?(?:\s+[A-Z][\w.'-]*){0,3}\s*$")
 _DISCLAIMER = re.compile(r"(?i)received (?:this|it)(?: (?:e-?mail|message|communication))? in error|"
                          r"(?:intended|meant) (?:solely |only )?for the (?:use of the )?"
                          r"(?:addressee|recipient|individual|person)|reached you by mistake|\bdisclaimer\b|"
@@ -229,7 +225,7 @@ def _name_words(sender: str) -> set[str]:
 
 
 def _is_signoff(line: str, names: set[str]) -> bool:
-    if _SIGNOFF.match(line):
+    if is_signoff(line):
         return True
     plain = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z][a-z'-]*", plain)

@@ -167,7 +167,7 @@ def test_docx_record_form(tmp_path):
     assert doc.text.split("\n\n")[:3] == ["Mentoring Record Form", "Date: 12/03/2019", "Mentor: Mentor 1"]
     assert "Discussion\n\nWe discussed" in doc.text
     assert doc.metadata == {"Date": "12/03/2019", "Mentor": "Mentor 1", "Session type": "Telephone",
-                            "title": "Mentoring Record Form"}
+                            "title": "Mentoring Record Form", "headings": ["Mentoring Record Form", "Discussion"]}
 
 
 def test_docx_without_record_form_title_is_a_document(tmp_path):
@@ -239,7 +239,8 @@ def test_excerpt_table_errors(tmp_path, content, match):
 
 def test_load_excerpts_mixes_tables_and_documents(tmp_path):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "note.txt").write_text("First paragraph.\n\nSecond paragraph.\n")
+    (tmp_path / "docs" / "note.txt").write_text("The first paragraph is about the employer visit.\n\n"
+                                                "The second paragraph is about the data queries.\n")
     (tmp_path / "t.csv").write_text("excerpt_id,text,document_id\nx1,A ready excerpt,d9\n")
     docs, ex = load_excerpts([tmp_path / "t.csv", tmp_path / "docs"], segmenter=Segmenter(sentencizer="rule"))
     assert [d.document_id for d in docs] == ["note"]
