@@ -26,7 +26,7 @@ def make_encoder(name: str | None = None, *, progress: bool = False, cache_dir=N
 def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | None = None, seed: int = 0,
           progress: bool = False, cache_dir=None, extra_config: dict | None = None) -> SuggestionModel:
     """Fit a model on `corpus` and return it with its evidence (embeddings of the training excerpts)."""
-    from suggest.classify import fit_head, make_classifier
+    from suggest.classify import fit_head, group_head, make_classifier
     from suggest.classify.prior import definition_texts
 
     if len(corpus) < 10:
@@ -35,7 +35,7 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
     if corpus.Y.sum() == 0:
         raise DataError("no excerpt carries any code", field="code", hint="check the code column")
     codebook = corpus.codebook
-    head = make_classifier(kind, codebook.ids, seed=seed, progress=progress)
+    head = group_head(make_classifier(kind, codebook.ids, seed=seed, progress=progress), codebook, random_state=seed)
     encoder = make_encoder(encoder_name, progress=progress, cache_dir=cache_dir)
     t0 = time.perf_counter()
     E = encoder.transform(corpus.texts)
@@ -43,8 +43,11 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
     fit_head(head, corpus.texts, corpus.Y, E, D)
     fit_seconds = time.perf_counter() - t0
     extra = {"fit_seconds": round(fit_seconds, 2), "positives": corpus.Y.sum(axis=0).astype(int).tolist()}
+    if codebook.groups:
+        extra["groups"] = head.group_config()
     if hasattr(head, "oof_proba_"):
-        extra["cv_metrics"] = cv_summary(head.oof_proba_, corpus.Y, head.thresholds_, codebook)
+        extra["cv_metrics"] = cv_summary(head.oof_proba_, corpus.Y, head.thresholds_, codebook,
+                                         extra.get("groups", ()))
     config = new_config(kind=kind, codebook=codebook, encoder_name=getattr(encoder, "name", str(encoder_name)),
                         thresholds=head.thresholds_, data_hash=corpus.data_hash, n_excerpts=len(corpus), seed=seed,
                         params={k: v for k, v in head.get_params(deep=False).items()
@@ -55,11 +58,15 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
                            evidence_E=E)
 
 
-def cv_summary(oof: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, codebook: Codebook) -> dict:
-    """Out-of-fold macro/micro F1 and per-code F1 at the chosen thresholds."""
+def cv_summary(oof: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, codebook: Codebook,
+               groups: list[dict] | tuple = ()) -> dict:
+    """Out-of-fold macro/micro F1 and per-code F1 at the chosen thresholds (one choice per group)."""
     from sklearn.metrics import f1_score
 
-    pred = (oof >= thresholds).astype(int)
+    from suggest.model import group_columns
+    from suggest.classify import decide
+
+    pred = decide(oof, thresholds, group_columns(groups, codebook))
     per_code = f1_score(Y, pred, average=None, zero_division=0)
     return {
         "macro_f1": round(float(np.mean(per_code)), 4),
