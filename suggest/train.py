@@ -44,13 +44,13 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
     fit_seconds = time.perf_counter() - t0
     extra = {"fit_seconds": round(fit_seconds, 2), "positives": corpus.Y.sum(axis=0).astype(int).tolist()}
     if codebook.groups:
-        extra["groups"] = head.group_config()
+        extra["groups"] = [{"id": g.id, **cfg} for g, cfg in zip(codebook.groups, head.group_config())]
     if hasattr(head, "oof_proba_"):
         extra["cv_metrics"] = cv_summary(head.oof_proba_, corpus.Y, head.thresholds_, codebook,
                                          extra.get("groups", ()))
     config = new_config(kind=kind, codebook=codebook, encoder_name=getattr(encoder, "name", str(encoder_name)),
                         thresholds=head.thresholds_, data_hash=corpus.data_hash, n_excerpts=len(corpus), seed=seed,
-                        params={k: v for k, v in head.get_params(deep=False).items()
+                        params={k: v for k, v in getattr(head, "head", head).get_params(deep=False).items()
                                 if isinstance(v, (int, float, str, bool, type(None)))},
                         extra={**extra, **(extra_config or {})})
     return SuggestionModel(codebook=codebook, classifier=head, encoder=encoder, config=config,

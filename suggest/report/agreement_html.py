@@ -50,7 +50,7 @@ def summary_text(table: pd.DataFrame, measure: str = "kappa") -> str:
     n = rows.groupby(["coder_a", "coder_b"])["n_items"].first()
     lines = [f"Agreement per code: {names.get(measure, measure)} [95% CI]; "
              + ", ".join(f"{pair_label(p)}: {int(n[p])} excerpts" for p in shown),
-             f"{'Code':<6}{'Name':<30}" + "".join(f"{h:>{width + 2}}" for h in heads)]
+             f"{'Code':<{cw}}{'Name':<30}" + "".join(f"{h:>{width + 2}}" for h in heads)]
     for key, grp in rows.groupby("key", sort=False):
         first = grp.iloc[0]
         cells = []

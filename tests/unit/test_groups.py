@@ -159,8 +159,10 @@ def test_grouped_kappa_beats_independent_argmax():
 
 def test_at_most_one_group_may_suggest_nothing():
     texts, Y = constructed_group(400, seed=2)
+    rng = np.random.default_rng(0)
     Y = Y.copy()
-    Y[::4] = 0  # a quarter of the excerpts carry none of the group's codes
+    Y[::4] = 0  # a quarter of the excerpts carry none of the group's codes, and no cue word
+    texts = [" ".join(rng.choice(FILLER, 7)) if i % 4 == 0 else t for i, t in enumerate(texts)]
     head = GroupedClassifier(make_classifier("lexical", CODES), groups=(("at-most-one", CODES),), cv=3).fit(texts, Y)
     P = head.predict_proba(texts)
     assert (P.sum(axis=1) < 1).all()                                   # "none" keeps the rest
