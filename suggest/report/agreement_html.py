@@ -48,6 +48,7 @@ def summary_text(table: pd.DataFrame, measure: str = "kappa") -> str:
     heads = [pair_label(p) for p in shown]
     width = max([19] + [len(h) for h in heads])
     n = rows.groupby(["coder_a", "coder_b"])["n_items"].first()
+    cw = max(6, int(rows["code"].astype(str).str.len().max()) + 1)
     lines = [f"Agreement per code: {names.get(measure, measure)} [95% CI]; "
              + ", ".join(f"{pair_label(p)}: {int(n[p])} excerpts" for p in shown),
              f"{'Code':<{cw}}{'Name':<30}" + "".join(f"{h:>{width + 2}}" for h in heads)]
@@ -58,7 +59,7 @@ def summary_text(table: pd.DataFrame, measure: str = "kappa") -> str:
             r = grp[(grp.coder_a == p[0]) & (grp.coder_b == p[1])]
             cells.append(fmt_ci(r.iloc[0], measure) if len(r) else "")
         label = first["code"] if first["scope"] in ("code", "group") else ("ALL" if first["scope"] == "all" else "")
-        lines.append(f"{label:<6}{short(first['code_name'], 29):<30}" + "".join(f"{c:>{width + 2}}" for c in cells))
+        lines.append(f"{label:<{cw}}{short(first['code_name'], 29):<30}" + "".join(f"{c:>{width + 2}}" for c in cells))
     notes = rows[(rows.scope == "code") & (rows.note != "")].drop_duplicates("code")
     for note, codes in notes.groupby("note", sort=False)["code"]:
         lines.append(textwrap.fill(f"{', '.join(codes)}: {note}", width=100, initial_indent="  ",
