@@ -48,7 +48,7 @@ def summary_text(table: pd.DataFrame, measure: str = "kappa") -> str:
     heads = [pair_label(p) for p in shown]
     width = max([19] + [len(h) for h in heads])
     n = rows.groupby(["coder_a", "coder_b"])["n_items"].first()
-    cw = max(6, int(rows["code"].astype(str).str.len().max()) + 1)
+    cw = max(6, int(rows.loc[rows.scope.isin(["code", "group"]), "code"].astype(str).str.len().max()) + 1)
     lines = [f"Agreement per code: {names.get(measure, measure)} [95% CI]; "
              + ", ".join(f"{pair_label(p)}: {int(n[p])} excerpts" for p in shown),
              f"{'Code':<{cw}}{'Name':<30}" + "".join(f"{h:>{width + 2}}" for h in heads)]
