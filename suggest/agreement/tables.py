@@ -125,7 +125,7 @@ def _pair_rows(xa: np.ndarray, xb: np.ndarray, codebook: Codebook, per_code: boo
             rows.append(_row("code", "", code.id, code.name, code.domain or "", n, xa[:, j].mean(),
                              xb[:, j].mean(), vals, level, _value_notes(t[0, j], a, b, "this code")))
     for g, n_g, pa, pb, vals, notes in group_stats(xa, xb, codebook, w, MEASURES):
-        rows.append(_row("group", "nominal", g.id, f"{g.name} (group)", "", n_g, pa, pb, vals, level, notes))
+        rows.append(_row("group", "nominal", g.id, g.name, "", n_g, pa, pb, vals, level, notes))
     scopes = [("domain", d, [j for j, c in enumerate(codebook) if c.domain == d]) for d in _domains(codebook)]
     scopes.append(("all", "ALL", list(range(n_codes))))
     for scope, key, idx in scopes:
