@@ -208,6 +208,17 @@ class GroupedClassifier(MultiLabelBase):
                  "alpha": g["alpha"]} for g in self.groups_]
 
 
+def query_thresholds(thresholds: np.ndarray, groups: Sequence[dict] = ()) -> np.ndarray:
+    """Thresholds to measure uncertainty around (active learning, stopping): an exactly-one group's
+    codes, whose threshold is 0 (one is always chosen), are centred on 1/m, the share at which no
+    code of the group stands out."""
+    t = np.asarray(thresholds, dtype=float).copy()
+    for g in groups:
+        if g["kind"] == EXACTLY_ONE:
+            t[np.asarray(g["columns"], dtype=int)] = 1.0 / len(g["columns"])
+    return t
+
+
 def _code_columns(q: np.ndarray, classes: np.ndarray, m: int) -> np.ndarray:
     """Softmax output (n, n_classes seen) -> (n, m) probabilities of the group's codes (0 for unseen ones)."""
     out = np.zeros((len(q), m))

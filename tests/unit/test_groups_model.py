@@ -91,3 +91,17 @@ def test_group_agreement_is_kappa_over_categories():
     assert row["code"] == "stance" and row["n_items"] == 80
     assert row["kappa"] == pytest.approx(cohen_kappa_score(a, b))
     assert np.isnan(row["f1"]) and row["kappa_ci_low"] <= row["kappa"] <= row["kappa_ci_high"]
+
+
+def test_next_measures_uncertainty_around_one_over_m(rota_model_dir, tmp_path, capsys):
+    """An exactly-one group's thresholds are 0 (one code is always chosen); `suggest next` centres them on 1/m."""
+    import suggest
+    from suggest.active.pick import uncertainty_thresholds
+
+    model = suggest.load_model(rota_model_dir)
+    assert (model.thresholds[:3] == 0).all()
+    np.testing.assert_allclose(uncertainty_thresholds(model)[:3], 1 / 3)
+    out = tmp_path / "next.csv"
+    assert main(["next", "--model", str(rota_model_dir), "--pool", str(DATA / "new_batch.csv"), "--n", "5",
+                 "--out", str(out), "--quiet"]) == 0
+    assert len(pd.read_csv(out)) == 5
