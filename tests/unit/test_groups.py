@@ -88,6 +88,20 @@ def test_qdc_round_trip_keeps_groups(tmp_path):
     assert back.groups == cb.groups and back.hash == cb.hash
 
 
+def test_qdc_group_inside_a_domain_and_across_domains(tmp_path):
+    data = codebook_dict()
+    data["domains"] = ["talk", "work"]
+    for c in data["codes"]:
+        c["domain"] = "work" if c["id"] == "W" else "talk"
+    cb = Codebook.from_dict(data)
+    write_qdc(cb, tmp_path / "cb.qdc")
+    back = read_qdc(tmp_path / "cb.qdc")
+    assert back.groups == cb.groups and back.get("S1").domain == "talk" and back.hash == cb.hash
+    data["codes"][2]["domain"] = "work"
+    with pytest.raises(CodebookError, match="group 'stance' are in different domains"):
+        write_qdc(Codebook.from_dict(data), tmp_path / "mixed.qdc")
+
+
 def test_qdc_parent_flag_from_another_program(tmp_path):
     """A parent code made in a QDA program, flagged in its description, becomes a group of its codes."""
     ns = "urn:QDA-XML:codebook:1.0"

@@ -48,7 +48,9 @@ def test_model_folder_keeps_the_groups(rota_model_dir):
 def test_batch_gives_one_suggestion_per_group(rota_model_dir, tmp_path, capsys):
     out = tmp_path / "sugg.csv"
     assert main(["batch", "--model", str(rota_model_dir), str(DATA / "new_batch.csv"), "--out", str(out),
-                 "--quiet"]) == 0
+                 "--out", str(tmp_path / "sugg.xlsx"), "--quiet"]) == 0
+    sheet = pd.read_excel(tmp_path / "sugg.xlsx", sheet_name="Codebook", keep_default_na=False)
+    assert sheet["Group"].tolist() == ["stance (exactly one)"] * 3 + ["", ""]
     table = pd.read_csv(out, keep_default_na=False)
     stance = table[table["code"].isin(STANCE)].groupby("excerpt_id").size()
     assert len(stance) == table["excerpt_id"].nunique() and (stance == 1).all()
