@@ -22,8 +22,8 @@ the groups (`group_config`) in config.json, so `suggest batch` and `load_model(.
 the same choice.
 
 Training excerpts that break a group's rule (two of its codes, or none in an exactly-one group) are
-left out of that group's softmax; a group with fewer than two codes in use keeps the head's scores
-and only the one-choice rule.
+left out of that group's softmax; a group with fewer than two codes in use (or fewer than four
+usable excerpts) keeps the head's scores and only the one-choice rule.
 """
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def decide(P: np.ndarray, thresholds: np.ndarray, groups: Sequence[dict] = ()) -
     rows = np.arange(len(P))
     for g in groups:
         cols = np.asarray(g["columns"], dtype=int)
-        prior = np.clip(np.asarray(g.get("prior") or np.ones(len(cols)), dtype=float), 1e-6, None)
+        prior = np.ones(len(cols)) if g.get("prior") is None else np.asarray(g["prior"], dtype=float)
+        prior = np.clip(prior, 1e-6, None)
         cand = cols[np.argmax(P[:, cols] / prior ** float(g.get("alpha", 0.0)), axis=1)]
         keep = np.ones(len(P), bool) if g["kind"] == EXACTLY_ONE else hits[rows, cand]
         hits[:, cols] = False
@@ -130,13 +131,16 @@ class GroupedClassifier(MultiLabelBase):
             self.groups_.append({"columns": cols.tolist(), "kind": kind, "prior": prior, "alpha": alpha})
         self.thresholds_ = thresholds
         self.oof_proba_ = oof
-        self.n_features_in_ = getattr(head, "n_features_in_", None)
+        if hasattr(head, "n_features_in_"):
+            self.n_features_in_ = head.n_features_in_
         return self
 
     def _fit_group(self, kind: str, S: np.ndarray, Y: np.ndarray, head_thr: np.ndarray):
         """(softmax or None, out-of-fold group probabilities (n, m) or None, prior, alpha, thresholds)."""
+        import warnings
+
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
         m = Y.shape[1]
         on = Y.sum(axis=1)
@@ -145,14 +149,19 @@ class GroupedClassifier(MultiLabelBase):
         counts = np.bincount(y[use], minlength=m + 1)
         prior = [round(float(c), 6) for c in counts[:m] / max(1, counts[:m].sum())]
         n_min = int(counts[counts > 0].min()) if counts.any() else 0
-        if (counts[:m] > 0).sum() < 2 or n_min < 2:
+        if (counts[:m] > 0).sum() < 2 or use.sum() < 4:
             return None, None, [1.0] * m, 0.0, (np.zeros(m) if kind == EXACTLY_ONE else head_thr)
         F, yu = logit(S), y[use]
         lr = LogisticRegression(C=self.C, max_iter=1000)
-        folds = StratifiedKFold(n_splits=max(2, min(self.cv, n_min)), shuffle=True, random_state=self.random_state)
+        if n_min >= 2:
+            folds = StratifiedKFold(n_splits=min(self.cv, n_min), shuffle=True, random_state=self.random_state)
+        else:  # a code with one example: plain folds (that code is missing from one training fold)
+            folds = KFold(n_splits=min(self.cv, int(use.sum())), shuffle=True, random_state=self.random_state)
         model = clone(lr).fit(F[use], yu)
         q = model.predict_proba(F)
-        q[use] = cross_val_predict(lr, F[use], yu, cv=folds, method="predict_proba")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q[use] = cross_val_predict(lr, F[use], yu, cv=folds, method="predict_proba")
         q = _code_columns(q, model.classes_, m)
         best = None
         for alpha in self.alphas:
