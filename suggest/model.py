@@ -75,8 +75,14 @@ class SuggestionModel:
         return self.predict_parts(texts)["proba"]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
-        """0/1 matrix (n_texts, n_codes): scores at or above each code's threshold."""
-        return (self.predict_proba(texts) >= self.thresholds).astype(int)
+        """0/1 matrix (n_texts, n_codes): scores at or above each code's threshold, one choice per group."""
+        return self.decide(self.predict_proba(texts))
+
+    def decide(self, P: np.ndarray) -> np.ndarray:
+        """Scores (n, n_codes) -> 0/1 suggestions: thresholds, and each single-choice group's one choice."""
+        from suggest.classify.groups import decide
+
+        return decide(P, self.thresholds, group_columns(self.config.get("groups") or (), self.codebook))
 
     def similar(self, embeddings: np.ndarray, code_index: int, n: int = 3) -> list[list[tuple[str, str, float]]]:
         """For each row of `embeddings`, the n most similar training excerpts carrying the code."""
@@ -209,6 +215,11 @@ class SuggestionModel:
         if codebook is not None:
             model.check_codebook(codebook, where=path)
         return model
+
+
+def group_columns(groups, codebook: Codebook) -> list[dict]:
+    """config.json's groups (codes by id) with the codes' column indices under 'columns'."""
+    return [{**g, "columns": [codebook.index(c) for c in g["codes"]]} for g in groups]
 
 
 def _read_encoder_spec(path: Path, config: dict) -> dict:

@@ -34,7 +34,7 @@ def model_codings(model: SuggestionModel, long: pd.DataFrame) -> tuple[pd.DataFr
             info["in_sample"] = int(in_train.sum())
     if (~in_train).any():
         P[~in_train] = model.predict_proba([t for t, hit in zip(texts, in_train) if not hit])
-    hits = P >= model.thresholds
+    hits = model.decide(P).astype(bool)
     records = []
     for i, row in enumerate(first.itertuples(index=False)):
         codes = [model.codes[j] for j in np.flatnonzero(hits[i])] or [""]

@@ -30,8 +30,9 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
 
     `fine_tune`: None for the stock encoder, or `suggest.finetune.FineTuneSettings` to tune the
     encoder on the corpus (combined models only), cross-fitted so calibration stays honest.
+    A codebook with single-choice groups gets a `GroupedClassifier` around the head.
     """
-    from suggest.classify import fit_head, make_classifier
+    from suggest.classify import fit_head, group_head, make_classifier
     from suggest.classify.base import multilabel_folds
     from suggest.classify.prior import definition_texts
 
@@ -47,7 +48,8 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
     t0 = time.perf_counter()
     extra: dict = {}
     if fine_tune is None:
-        head = make_classifier(kind, codebook.ids, seed=seed, progress=progress)
+        head = group_head(make_classifier(kind, codebook.ids, seed=seed, progress=progress), codebook,
+                          random_state=seed)
         encoder = make_encoder(encoder_name, progress=progress, cache_dir=cache_dir)
         E = encoder.transform(corpus.texts)
         D = encoder.transform(definition_texts(codebook)) if head.input_kind == "both" else None
@@ -57,7 +59,8 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
 
         from suggest.finetune import cross_fit_encoders
 
-        head = make_classifier(kind, codebook.ids, seed=seed, progress=progress, cv=fine_tune.folds)
+        head = group_head(make_classifier(kind, codebook.ids, seed=seed, progress=progress, cv=fine_tune.folds),
+                          codebook, random_state=seed)
         folds = multilabel_folds(corpus.Y, fine_tune.folds, seed)
         encoder, cross_fit, tune_seconds = cross_fit_encoders(
             corpus.texts, corpus.Y, definition_texts(codebook), folds, base=encoder_name, settings=fine_tune,
@@ -69,11 +72,14 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
                               "base": encoder.base, "fingerprint": encoder.fingerprint}
     fit_seconds = time.perf_counter() - t0
     extra.update(fit_seconds=round(fit_seconds, 2), positives=corpus.Y.sum(axis=0).astype(int).tolist())
+    if codebook.groups:
+        extra["groups"] = [{"id": g.id, **cfg} for g, cfg in zip(codebook.groups, head.group_config())]
     if hasattr(head, "oof_proba_"):
-        extra["cv_metrics"] = cv_summary(head.oof_proba_, corpus.Y, head.thresholds_, codebook)
+        extra["cv_metrics"] = cv_summary(head.oof_proba_, corpus.Y, head.thresholds_, codebook,
+                                         extra.get("groups", ()))
     config = new_config(kind=kind, codebook=codebook, encoder_name=getattr(encoder, "name", str(encoder_name)),
                         thresholds=head.thresholds_, data_hash=corpus.data_hash, n_excerpts=len(corpus), seed=seed,
-                        params={k: v for k, v in head.get_params(deep=False).items()
+                        params={k: v for k, v in getattr(head, "head", head).get_params(deep=False).items()
                                 if isinstance(v, (int, float, str, bool, type(None)))},
                         extra={**extra, **(extra_config or {})})
     return SuggestionModel(codebook=codebook, classifier=head, encoder=encoder, config=config,
@@ -81,11 +87,15 @@ def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | No
                            evidence_E=E)
 
 
-def cv_summary(oof: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, codebook: Codebook) -> dict:
-    """Out-of-fold macro/micro F1 and per-code F1 at the chosen thresholds."""
+def cv_summary(oof: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, codebook: Codebook,
+               groups: list[dict] | tuple = ()) -> dict:
+    """Out-of-fold macro/micro F1 and per-code F1 at the chosen thresholds (one choice per group)."""
     from sklearn.metrics import f1_score
 
-    pred = (oof >= thresholds).astype(int)
+    from suggest.model import group_columns
+    from suggest.classify import decide
+
+    pred = decide(oof, thresholds, group_columns(groups, codebook))
     per_code = f1_score(Y, pred, average=None, zero_division=0)
     return {
         "macro_f1": round(float(np.mean(per_code)), 4),

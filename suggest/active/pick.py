@@ -32,7 +32,16 @@ def query_inputs(pool: Pool, parts: dict[str, np.ndarray], model: "SuggestionMod
             "pool_indices": pool.uncoded,
             "labelled_indices": np.r_[np.flatnonzero(pool.labelled), len(P) + np.arange(len(extra))].astype(int),
             "embeddings": np.vstack([E, model.evidence_E[extra]]) if extra else E,
-            "label_counts": counts, "committee": committee, "thresholds": model.thresholds, "codes": model.codes}
+            "label_counts": counts, "committee": committee, "thresholds": uncertainty_thresholds(model),
+            "codes": model.codes}
+
+
+def uncertainty_thresholds(model: "SuggestionModel") -> np.ndarray:
+    """The model's thresholds, an exactly-one group's codes centred on 1/m (`query_thresholds`)."""
+    from suggest.classify.groups import query_thresholds
+    from suggest.model import group_columns
+
+    return query_thresholds(model.thresholds, group_columns(model.config.get("groups") or (), model.codebook))
 
 
 def picks_table(pool: Pool, query: "Query", P: np.ndarray, model: "SuggestionModel") -> pd.DataFrame:

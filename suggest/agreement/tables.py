@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from suggest.agreement.bootstrap import RandomState, percentile_ci, resample_weights
+from suggest.agreement.groups import group_stats
 from suggest.agreement.matrix import is_model, item_attribute, to_matrix
 from suggest.agreement.metrics import table_stats
 from suggest.codebook import Codebook
@@ -44,7 +45,8 @@ def agreement_table(long_df: pd.DataFrame, codebook: Codebook, by: Sequence[str]
 
     Rows: for each breakdown level ('all', then each `source_type` / `batch` value when
     named in `by`) and each coder pair (a, b): one row per code (when 'code' is in `by`),
-    then per domain and over all codes, each both 'pooled' (all item x code decisions
+    then one row per single-choice group (scope 'group': one nominal variable over its codes,
+    `suggest.agreement.groups`), then per domain and over all codes, each both 'pooled' (all item x code decisions
     stacked) and 'mean' (mean of the per-code values). Pairs default to every pair of
     coders (people before models); `reference` pairs it with every other coder. The
     first coder of a pair is the reference for precision / recall / F1. Undefined values
@@ -122,6 +124,8 @@ def _pair_rows(xa: np.ndarray, xb: np.ndarray, codebook: Codebook, per_code: boo
             vals = {m: per[m][:, j] for m in MEASURES}
             rows.append(_row("code", "", code.id, code.name, code.domain or "", n, xa[:, j].mean(),
                              xb[:, j].mean(), vals, level, _value_notes(t[0, j], a, b, "this code")))
+    for g, n_g, pa, pb, vals, notes in group_stats(xa, xb, codebook, w, MEASURES):
+        rows.append(_row("group", "nominal", g.id, g.name, "", n_g, pa, pb, vals, level, notes))
     scopes = [("domain", d, [j for j, c in enumerate(codebook) if c.domain == d]) for d in _domains(codebook)]
     scopes.append(("all", "ALL", list(range(n_codes))))
     for scope, key, idx in scopes:

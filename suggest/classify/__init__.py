@@ -3,11 +3,13 @@
 - `LexicalClassifier`: TF-IDF words and character n-grams (reads texts)
 - `DenseClassifier`: logistic regressions on sentence embeddings (reads embeddings)
 - `CombinedClassifier`: both, blended with the codes' definition prior (reads texts and embeddings)
+- `GroupedClassifier`: wraps any of them for single-choice code groups (softmax, prior-corrected choice)
 """
 from __future__ import annotations
 
 from suggest.classify.combined import CombinedClassifier
 from suggest.classify.dense import DenseClassifier
+from suggest.classify.groups import GroupedClassifier, decide, group_head
 from suggest.classify.lexical import LexicalClassifier
 from suggest.classify.prior import DefinitionPrior, definition_texts
 from suggest.errors import DataError
@@ -44,4 +46,4 @@ def predict_head(head, texts, embeddings=None) -> dict:
 
 
 __all__ = ["fit_head", "predict_head", "CombinedClassifier", "DenseClassifier", "LexicalClassifier", "DefinitionPrior", "HEADS", "KINDS",
-           "definition_texts", "make_classifier"]
+           "GroupedClassifier", "decide", "definition_texts", "group_head", "make_classifier"]

@@ -13,14 +13,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--export", metavar="OUT", help="write the codebook to OUT (.qdc or .yaml, by suffix)")
     p.add_argument("--allow-empty-definitions", action="store_true",
                    help="when reading a .qdc, use a code's name as its definition if it has no description")
+    p.add_argument("--groups", metavar="FILE", default=None,
+                   help="a YAML file with a 'groups:' list of single-choice code groups to add (for .qdc codebooks)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from suggest.codebook import load_codebook
 
-    cb = load_codebook(args.file, allow_empty_definitions=args.allow_empty_definitions)
-    print(f"{cb.name} (version {cb.version}): {len(cb)} codes, hash {cb.hash}  [OK]")
+    cb = load_codebook(args.file, allow_empty_definitions=args.allow_empty_definitions, groups=args.groups)
+    groups = f", {len(cb.groups)} single-choice group{'s' if len(cb.groups) != 1 else ''}" if cb.groups else ""
+    print(f"{cb.name} (version {cb.version}): {len(cb)} codes{groups}, hash {cb.hash}  [OK]")
     if args.export:
         out = export(cb, args.export)
         print(f"wrote {out}")
@@ -57,5 +60,10 @@ def show(cb) -> None:
             continue
         print(f"\n{(domain or 'codes').upper()}")
         for c in codes:
-            print(f"  {c.id:<6} {c.name}")
+            group = cb.group_of(c.id)
+            print(f"  {c.id:<6} {c.name}" + (f"  [group {group.id}]" if group else ""))
             print(textwrap.fill(c.definition, width=88, initial_indent=" " * 9, subsequent_indent=" " * 9))
+    if cb.groups:
+        print("\nSINGLE-CHOICE GROUPS")
+        for g in cb.groups:
+            print(f"  {g.id:<12} {g.name}: {g.kind.replace('-', ' ')} of {', '.join(g.codes)}")

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from suggest.active import make_strategy
-    from suggest.active.pick import picks_table, query_inputs, stopping_report
+    from suggest.active.pick import picks_table, query_inputs, stopping_report, uncertainty_thresholds
     from suggest.active.pool import is_table, read_pool_project, read_pool_table, with_scores
     from suggest.codebook import load_codebook
     from suggest.errors import DataError, OutputError
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Picked {len(query)} of {len(candidates)} uncoded excerpts with strategy '{strategy.name}' "
           f"in {time.perf_counter() - t0:.1f} s")
     print(f"Wrote {out}")
-    report = stopping_report(pool, P, model.thresholds)
+    report = stopping_report(pool, P, uncertainty_thresholds(model))
     if report:
         print(report)
     if args.save_pool and pool.table is not None:

@@ -75,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
         width = min(max(len(c) for c in codebook.ids), 24)
         for code, f1 in cv["per_code_f1"].items():
             name = codebook.get(code).name if codebook.get(code).name != code else ""
-            print(f"  {code[:width]:<{width}}  {name[:40]:<40} F1 {f1:.3f}  threshold "
-                  f"{model.thresholds[codebook.index(code)]:.2f}")
+            group = codebook.group_of(code)
+            rule = (f"one of group {group.id}" if group and group.exactly_one else
+                    f"threshold {model.thresholds[codebook.index(code)]:.2f}" + (f", group {group.id}" if group else ""))
+            print(f"  {code[:width]:<{width}}  {name[:40]:<40} F1 {f1:.3f}  {rule}")
+        for g in model.config.get("groups") or ():
+            print(f"  group {g.get('id', '')} ({', '.join(g['codes'])}): {g['kind']}, scored jointly; the choice "
+                  f"divides each score by the code's share ** {g['alpha']:g}")
     if not args.no_track:
         from suggest.tracking import log_training
 

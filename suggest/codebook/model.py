@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from suggest.codebook.groups import CodeGroup, groups_from_list, validate_groups
 from suggest.errors import CodebookError, UnknownCodeError
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -32,9 +33,11 @@ class Codebook:
     version: str = "1"
     domains: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)
+    groups: tuple[CodeGroup, ...] = ()
 
     def __post_init__(self) -> None:
         _validate(self)
+        validate_groups(self)
 
     # --- lookups -------------------------------------------------------------
     @property
@@ -73,6 +76,10 @@ class Codebook:
     def by_domain(self, domain: str) -> list[Code]:
         return [c for c in self.codes if c.domain == domain]
 
+    def group_of(self, code_id: str) -> CodeGroup | None:
+        """The single-choice group holding `code_id`, or None for an independent yes/no code."""
+        return next((g for g in self.groups if code_id in g.codes), None)
+
     def check_codes(self, codes: Iterable[str], *, path: str | Path | None = None,
                     field_name: str = "code", rows: Iterable[int] | None = None) -> None:
         """Raise UnknownCodeError naming the first row whose code is not in the codebook."""
@@ -89,11 +96,13 @@ class Codebook:
     # --- identity ------------------------------------------------------------
     @property
     def hash(self) -> str:
-        """Stable hash of what a model depends on: version, ids, domains, names, definitions."""
+        """Stable hash of what a model depends on: version, ids, domains, names, definitions, groups."""
         payload = {
             "version": str(self.version),
             "codes": [[c.id, c.domain, c.name, " ".join(c.definition.split())] for c in self.codes],
         }
+        if self.groups:  # codebooks without groups keep the hash they had before groups existed
+            payload["groups"] = [[g.id, g.kind, list(g.codes)] for g in self.groups]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -125,7 +134,8 @@ class Codebook:
             domains = [domains]
         return cls(name=str(data.get("name") or (Path(source).stem if source else "codebook")),
                    codes=tuple(codes), version=str(data.get("version", "1")),
-                   domains=tuple(str(d) for d in domains), source=source)
+                   domains=tuple(str(d) for d in domains), source=source,
+                   groups=groups_from_list(data.get("groups"), source=source))
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "Codebook":
@@ -150,6 +160,8 @@ class Codebook:
         if self.domains:
             out["domains"] = list(self.domains)
         out["codes"] = [{k: v for k, v in asdict(c).items() if v is not None} for c in self.codes]
+        if self.groups:
+            out["groups"] = [g.to_dict() for g in self.groups]
         return out
 
     def to_yaml(self, path: str | Path) -> None:

@@ -26,6 +26,13 @@ Mapping on import (`read_qdc`):
 - A code without a description is an error unless ``allow_empty_definitions`` (then its name is
   used). Colours and ``Sets`` are read past.
 
+Single-choice groups (`suggest.codebook.groups`): a non-codable parent code whose description
+holds ``[exactly one]`` or ``[at most one]`` makes its codable descendants one group (id from
+``"<id> <name>"`` when its guid proves it, else a slug of its name). At the top level such a
+parent is a group, not a domain; inside a domain its codes keep the domain. On export each group
+becomes such a parent, inside its codes' domain (a group's codes must share one domain, and a
+round trip keeps the hash when they are listed together).
+
 The round trip YAML -> .qdc -> Codebook keeps ids, names, domains, definitions and so the hash,
 provided the codes are grouped by domain in the codebook's domain order (as shipped codebooks are).
 """
@@ -38,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from suggest.errors import CodebookError
 
+from suggest.codebook.groups import QDC_FLAG, CodeGroup, normalise_kind
 from suggest.codebook.model import Code, Codebook
 from suggest.slug import slugify
 
@@ -60,6 +68,10 @@ def _domain_guid(codebook_name: str, domain: str) -> str:
     return str(uuid.uuid5(_GUID_NS, f"{codebook_name}\x1fdomain\x1f{domain}"))
 
 
+def _group_guid(codebook_name: str, group_id: str) -> str:
+    return str(uuid.uuid5(_GUID_NS, f"{codebook_name}\x1fgroup\x1f{group_id}"))
+
+
 def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
@@ -79,20 +91,52 @@ def write_qdc(codebook: Codebook, path: str | Path) -> Path:
     root = ET.Element("CodeBook", xmlns=NS, origin=f"suggest {__version__} | codebook={codebook.name} "
                                              f"| version={codebook.version}")
     codes_el = ET.SubElement(root, "Codes")
+    _check_group_domains(codebook, path)
     for k, domain in enumerate(domains):
         colour = _PALETTE[k % len(_PALETTE)]
         parent = ET.SubElement(codes_el, "Code", guid=_domain_guid(codebook.name, domain), name=domain,
                                isCodable="false", color=colour)
-        for code in codebook.by_domain(domain):
-            _code_element(parent, codebook.name, code, colour)
-    for code in codebook:
-        if code.domain is None or code.domain not in domains:
-            _code_element(codes_el, codebook.name, code, None)
+        _code_elements(parent, codebook, codebook.by_domain(domain), colour)
+    _code_elements(codes_el, codebook, [c for c in codebook if c.domain is None or c.domain not in domains], None)
     ET.indent(root)
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
     with atomic_path(path) as tmp:
         tmp.write_bytes(text.encode("utf-8"))
     return path
+
+
+def _check_group_domains(codebook: Codebook, path: Path) -> None:
+    for g in codebook.groups:
+        domains = {codebook.domain_of(c) for c in g.codes}
+        if len(domains) > 1:
+            raise CodebookError(f"the codes of group '{g.id}' are in different domains "
+                                f"({', '.join(sorted(str(d) for d in domains))}); a .qdc parent code holds one "
+                                "domain's codes", path=path, field="groups",
+                                hint="put the group's codes in one domain, or export the codebook without the "
+                                     "group and keep the groups in a separate YAML file (`--groups`)")
+
+
+def _code_elements(parent: "Element", codebook: Codebook, codes: list[Code], colour: str | None) -> None:
+    """Codes under `parent`; a group's codes go under a non-codable parent flagged with its kind."""
+    import xml.etree.ElementTree as ET
+
+    done: set[str] = set()
+    for code in codes:
+        group = codebook.group_of(code.id)
+        if group is None:
+            _code_element(parent, codebook.name, code, colour)
+        elif group.id not in done:
+            done.add(group.id)
+            attrs = {"guid": _group_guid(codebook.name, group.id), "name": f"{group.id} {group.name}",
+                     "isCodable": "false"}
+            if colour:
+                attrs["color"] = colour
+            el = ET.SubElement(parent, "Code", attrs)
+            flag = "[exactly one]" if group.exactly_one else "[at most one]"
+            ET.SubElement(el, "Description").text = f"Single-choice group {flag}: an excerpt takes " \
+                f"{group.kind.replace('-', ' ')} of these codes."
+            for member in (c for c in codes if c.id in group.codes):
+                _code_element(el, codebook.name, member, colour)
 
 
 def _code_element(parent: "Element", cb_name: str, code: "Code", colour: str | None) -> None:
@@ -119,14 +163,18 @@ def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> Code
                             hint="export the codebook again from your QDA software")
 
     found: list[tuple[str, str, str, str | None]] = []  # (guid, label, description, domain)
+    marked: list[tuple[str, str, str, int, int]] = []   # group parents: (guid, label, kind, first, end) in found
     domains: list[str] = []
     for top in codes_el.findall(_q("Code")):
         if _codable(top, path):
-            _collect(top, None, found, path)
+            _collect(top, None, found, path, marked)
             continue
         label = _label(top, path)
         before = len(found)
-        _collect(top, label, found, path, include_self=False)
+        is_group = bool(_group_kind(top))
+        _collect(top, None if is_group else label, found, path, marked, include_self=False)
+        if is_group:
+            continue
         if (len(found) > before or origin) and label not in domains:
             domains.append(label)
     if not found:
@@ -151,7 +199,15 @@ def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> Code
             code_id, code_name = slugify(label, "code", max_len=60, taken=taken), label
         taken.add(code_id)
         codes.append(Code(id=code_id, name=code_name, definition=desc or code_name, domain=domain))
-    return Codebook(name=name, codes=tuple(codes), version=version, domains=tuple(domains), source=str(path))
+    groups = []
+    for guid, label, kind, first, end in marked:
+        gid, gname = _split_id(label, guid, name, _group_guid)
+        if gid is None or gid in taken:
+            gid, gname = slugify(label, "group", max_len=60, taken=taken), label
+        taken.add(gid)
+        groups.append(CodeGroup(id=gid, name=gname, kind=kind, codes=tuple(c.id for c in codes[first:end])))
+    return Codebook(name=name, codes=tuple(codes), version=version, domains=tuple(domains), source=str(path),
+                    groups=tuple(groups))
 
 
 def _parse(path: Path) -> "Element":
@@ -193,19 +249,35 @@ def _label(el: "Element", path: Path) -> str:
     return label
 
 
-def _collect(el: "Element", domain: str | None, out: list, path: Path, include_self: bool = True) -> None:
-    """Append every codable code in `el`'s subtree (depth first, document order) to `out`."""
-    if include_self and _codable(el, path):
-        desc_el = el.find(_q("Description"))
-        desc = " ".join((desc_el.text or "").split()) if desc_el is not None else ""
-        out.append((el.get("guid") or "", _label(el, path), desc, domain))
+def _description(el: "Element") -> str:
+    desc_el = el.find(_q("Description"))
+    return " ".join((desc_el.text or "").split()) if desc_el is not None else ""
+
+
+def _group_kind(el: "Element") -> str:
+    """'exactly-one' / 'at-most-one' for a parent code flagged as a single-choice group, else ''."""
+    found = QDC_FLAG.search(_description(el))
+    return normalise_kind(found.group(0).strip("[] ")) if found else ""
+
+
+def _collect(el: "Element", domain: str | None, out: list, path: Path, marked: list,
+             include_self: bool = True) -> None:
+    """Append every codable code in `el`'s subtree (depth first, document order) to `out`, and each
+    flagged non-codable parent to `marked` with the span of `out` its codes fill."""
+    first = len(out)
+    codable = _codable(el, path)
+    if include_self and codable:
+        out.append((el.get("guid") or "", _label(el, path), _description(el), domain))
     for child in el.findall(_q("Code")):
-        _collect(child, domain, out, path)
+        _collect(child, domain, out, path, marked)
+    kind = "" if codable else _group_kind(el)
+    if kind:
+        marked.append((el.get("guid") or "", _label(el, path), kind, first, len(out)))
 
 
-def _split_id(label: str, guid: str, cb_name: str) -> tuple[str | None, str]:
+def _split_id(label: str, guid: str, cb_name: str, make_guid=code_guid) -> tuple[str | None, str]:
     """("M1", "Collective understanding") from "M1 Collective understanding" when the guid proves the id."""
     head, _, rest = label.partition(" ")
-    if rest and _ID.match(head) and guid.strip().strip("{}").lower() == code_guid(cb_name, head):
+    if rest and _ID.match(head) and guid.strip().strip("{}").lower() == make_guid(cb_name, head):
         return head, rest
     return None, label

@@ -48,17 +48,18 @@ def summary_text(table: pd.DataFrame, measure: str = "kappa") -> str:
     heads = [pair_label(p) for p in shown]
     width = max([19] + [len(h) for h in heads])
     n = rows.groupby(["coder_a", "coder_b"])["n_items"].first()
+    cw = max(6, int(rows.loc[rows.scope.isin(["code", "group"]), "code"].astype(str).str.len().max()) + 1)
     lines = [f"Agreement per code: {names.get(measure, measure)} [95% CI]; "
              + ", ".join(f"{pair_label(p)}: {int(n[p])} excerpts" for p in shown),
-             f"{'Code':<6}{'Name':<30}" + "".join(f"{h:>{width + 2}}" for h in heads)]
+             f"{'Code':<{cw}}{'Name':<30}" + "".join(f"{h:>{width + 2}}" for h in heads)]
     for key, grp in rows.groupby("key", sort=False):
         first = grp.iloc[0]
         cells = []
         for p in shown:
             r = grp[(grp.coder_a == p[0]) & (grp.coder_b == p[1])]
             cells.append(fmt_ci(r.iloc[0], measure) if len(r) else "")
-        label = first["code"] if first["scope"] == "code" else ("ALL" if first["scope"] == "all" else "")
-        lines.append(f"{label:<6}{short(first['code_name'], 29):<30}" + "".join(f"{c:>{width + 2}}" for c in cells))
+        label = first["code"] if first["scope"] in ("code", "group") else ("ALL" if first["scope"] == "all" else "")
+        lines.append(f"{label:<{cw}}{short(first['code_name'], 29):<30}" + "".join(f"{c:>{width + 2}}" for c in cells))
     notes = rows[(rows.scope == "code") & (rows.note != "")].drop_duplicates("code")
     for note, codes in notes.groupby("note", sort=False)["code"]:
         lines.append(textwrap.fill(f"{', '.join(codes)}: {note}", width=100, initial_indent="  ",
@@ -116,8 +117,10 @@ COLUMN_HELP = {
     "coder_a": "first coder of the pair: the reference for precision, recall and F1",
     "coder_b": "second coder of the pair (a model's name starts with 'model:')",
     "pair_kind": "coder-coder, model-coder or model-model",
-    "scope": "code = one code; domain = all codes of a domain; all = every code",
-    "pooling": "pooled = all excerpt x code decisions together; mean = average of the per-code values",
+    "scope": "code = one code; group = a single-choice group as one nominal variable over its codes; "
+             "domain = all codes of a domain; all = every code",
+    "pooling": "pooled = all excerpt x code decisions together; mean = average of the per-code values; "
+               "nominal = one category per excerpt (a group's code, or none)",
     "code": "code id, domain name, or ALL",
     "n_items": "excerpts both coders coded",
     "prevalence_a": "share of decisions where coder_a applied the code",
@@ -222,7 +225,7 @@ def _summary_html(table: pd.DataFrame) -> str:
     for k in keys:
         grp = rows[rows.key == k]
         first = grp.iloc[0]
-        rec = {"Code": first["code"] if first["scope"] == "code" else "", "Name": first["code_name"]}
+        rec = {"Code": first["code"] if first["scope"] in ("code", "group") else "", "Name": first["code_name"]}
         for p in pairs:
             r = grp[(grp.coder_a == p[0]) & (grp.coder_b == p[1])]
             rec[f"{pair_label(p)}: kappa [95% CI]"] = fmt_ci(r.iloc[0], "kappa") if len(r) else ""

@@ -97,10 +97,10 @@ def plot_over_batches(table: pd.DataFrame):
 
 # --- helpers --------------------------------------------------------------------------------------
 def summary_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Overall rows (no breakdown): per code, then pooled per domain and over all codes."""
-    t = table[(table.breakdown == "all") & ((table.scope == "code") | (table.pooling == "pooled"))].copy()
+    """Overall rows (no breakdown): per code, per single-choice group, then pooled per domain and over all codes."""
+    t = table[(table.breakdown == "all") & (table.scope.isin(["code", "group"]) | (table.pooling == "pooled"))].copy()
     t["key"] = t["scope"] + ":" + t["code"].astype(str)
-    order = {"code": 0, "domain": 1, "all": 2}
+    order = {"code": 0, "group": 1, "domain": 2, "all": 3}
     t["_o"] = t["scope"].map(order)
     t = t.sort_values("_o", kind="stable").drop(columns="_o")
     t["note"] = t["note"].fillna("")
@@ -118,7 +118,9 @@ def pair_label(p: tuple[str, str]) -> str:
 
 def _key_label(rows: pd.DataFrame, key: str) -> str:
     r = rows[rows.key == key].iloc[0]
-    return f"{r['code']}  {short(r['code_name'], 34)}" if r["scope"] == "code" else f"{r['code_name']} (pooled)"
+    if r["scope"] in ("code", "group"):
+        return f"{r['code']}  {short(r['code_name'], 34)}"
+    return f"{r['code_name']} (pooled)"
 
 
 def short(s: str, n: int) -> str:

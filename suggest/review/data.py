@@ -63,7 +63,8 @@ class ReviewData:
         return {"coder": self.coder, "project": self.store.where.rsplit("/", 1)[-1],
                 "codebook": {"name": snap.codebook.name, "version": snap.codebook.version,
                              "codes": [{"id": c.id, "name": c.name, "domain": c.domain or "",
-                                        "definition": c.definition} for c in snap.codebook]},
+                                        "definition": c.definition} for c in snap.codebook],
+                             "groups": [g.to_dict() for g in snap.codebook.groups]},
                 "documents": sorted({e["document_id"] for e in snap.excerpts}),
                 "source_types": sorted({e["source_type"] for e in snap.excerpts if e["source_type"]}),
                 "progress": self._progress(snap)}

@@ -1,6 +1,7 @@
 """Scores -> suggestions with evidence.
 
-A suggestion is one (excerpt, code) whose score reaches the code's threshold. Its evidence:
+A suggestion is one (excerpt, code) whose score reaches the code's threshold, at most one per
+single-choice group (an exactly-one group always gets one). Its evidence:
 the most similar already-coded excerpts carrying that code and the words that raised the
 score. The long table has one row per excerpt and suggested code; an excerpt with no
 suggestion keeps one row with an empty code, so the file is also a long coded-data table
@@ -24,7 +25,7 @@ def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.
                      n_similar: int = 3, n_terms: int = 5) -> pd.DataFrame:
     """Long table of suggestions with evidence (see module docstring)."""
     cb, thr = model.codebook, model.thresholds
-    hits = P >= thr
+    hits = model.decide(P).astype(bool)
     similar = {j: dict(zip(np.flatnonzero(hits[:, j]), model.similar(E[hits[:, j]], j, n_similar)))
                for j in range(len(cb)) if hits[:, j].any()}
     rows = []

@@ -21,6 +21,11 @@ def _evidence(group: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _group_label(group) -> str:
+    """'stance (exactly one)' for a code of a single-choice group, '' for an independent code."""
+    return f"{group.id} ({group.kind.replace('-', ' ')})" if group else ""
+
+
 def _clip(text: str, n: int = 90) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -46,7 +51,8 @@ def write_xlsx(path: Path, suggestions: pd.DataFrame, model: SuggestionModel,
     if scores is not None:
         table = table.merge(scores.rename(columns={"excerpt_id": "Excerpt"}), on="Excerpt", how="left")
     codebook = pd.DataFrame([{"Code": c.id, "Domain": c.domain or "", "Name": c.name,
-                              "Definition": c.definition, "Threshold": round(float(t), 3)}
+                              "Definition": c.definition, "Threshold": round(float(t), 3),
+                              **({"Group": _group_label(model.codebook.group_of(c.id))} if model.codebook.groups else {})}
                              for c, t in zip(model.codebook, model.thresholds)])
     about = pd.DataFrame({"Field": ["Model version", "Codebook", "Codebook hash", "Trained on (excerpts)",
                                     "Embedding model", "How to read"],

@@ -171,3 +171,58 @@ def test_every_saved_decision_survives_sigkill(tmp_path, browser, server):
     expect(page.locator("#progress-text")).to_contain_text("of 12 reviewed")
     with Store.open(project) as store:
         assert len(store.snapshot("amira").reviewed("amira")) >= 1
+
+
+def rota_project(path) -> tuple:
+    """A project with the fictional rota comments scored by a model with the 'stance' group (fake encoder)."""
+    import pandas as pd
+
+    from suggest.codebook import Codebook
+    from suggest.corpus import CodedCorpus, read_long
+    from suggest.suggestions import make_suggestions, score_texts
+    from suggest.train import train
+    from test_review_support import ROOT
+
+    data = ROOT / "training_data" / "rota_feedback"
+    cb = Codebook.from_yaml(data / "codebook.yaml")
+    model = train(CodedCorpus.from_long(read_long(data / "coded.csv", cb), cb, coder="ana"), encoder_name="fake")
+    rows = pd.read_csv(data / "new_batch.csv").head(3)
+    body = "\n\n".join(rows["text"])
+    starts = [body.index(t) for t in rows["text"]]
+    documents = [Document("staff-survey", body, "survey")]
+    excerpts = [Excerpt(e, "staff-survey", t, s, s + len(t), "survey") for e, t, s in zip(rows["excerpt_id"], rows["text"], starts)]
+    parts = score_texts(model, rows["text"].tolist())
+    table = make_suggestions(model, excerpts, parts["proba"], parts["embeddings"])
+    with Store.open(path, create=True) as store:
+        store.add_batch(model, documents, excerpts, parts["proba"], table)
+    suggested = table[table["code"].str.startswith("ST-")].set_index("excerpt_id")["code"]
+    return path, excerpts[0].excerpt_id, suggested[excerpts[0].excerpt_id]
+
+
+def test_a_single_choice_group_is_one_choice(tmp_path, browser, server):
+    """Choosing a group's code accepts or adds it and rejects the group's other suggested or added codes."""
+    from playwright.sync_api import expect
+
+    project, eid, suggested = rota_project(tmp_path / "rota.sqlite")
+    other, third = [c for c in ("ST-POS", "ST-MIX", "ST-NEG") if c != suggested][:2]
+    _, url = server(project)
+    page = browser.new_page()
+    page.goto(url)
+    group = page.locator('fieldset.group-choice[data-group="stance"]')
+    expect(group.locator("legend")).to_have_text("Stance towards the new rota: choose one")
+    expect(group.locator('[role="radio"]')).to_have_count(3)
+    expect(group.locator(f'[data-code="{suggested}"] .suggested')).to_have_text("suggested")
+    expect(group.locator('[aria-checked="true"]')).to_have_count(0)
+    group.locator(f'[data-code="{suggested}"]').click()
+    expect(group.locator(f'[data-code="{suggested}"]')).to_have_attribute("aria-checked", "true")
+    group.locator(f'[data-code="{other}"]').click()
+    expect(group.locator(f'[data-code="{other}"]')).to_have_attribute("aria-checked", "true")
+    expect(group.locator('[aria-checked="true"]')).to_have_count(1)
+    expect(page.locator(".sugg.reject")).to_contain_text(suggested)
+    group.locator(f'[data-code="{third}"]').click()
+    expect(group.locator(f'[data-code="{third}"]')).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#status")).to_have_text(f"Saved: rejected {other} on {eid}.")
+    with Store.open(project) as store:
+        rows = store.decision_rows()
+    current = {k[2]: d.action for k, d in fold(rows).items()}
+    assert current == {suggested: "reject", other: "reject", third: "add"}

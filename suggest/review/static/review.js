@@ -99,6 +99,7 @@ function renderExcerpt() {
   const sel = v.suggestions[state.selected];
   if (sel && !hide) highlight(ex, sel.terms);
   renderSuggestions(hide);
+  renderGroups();
   renderAdded();
   $("excerpt-state").textContent = v.reviewed ? "Reviewed" : "To review";
   $("excerpt-state").className = v.reviewed ? "state done" : "state";
@@ -164,6 +165,48 @@ function renderSuggestions(hide) {
     li.addEventListener("click", (e) => { if (e.target === li || e.target.closest(".sugg-head")) { state.selected = i; renderExcerpt(); } });
     list.appendChild(li);
   });
+}
+
+// --- single-choice groups: the group's codes offered as one choice ---
+function groupState(g) {
+  const v = state.view;
+  const sugg = new Map(v.suggestions.map((s) => [s.code, s]));
+  const added = new Map(v.added.map((a) => [a.code, a]));
+  const positive = (c) => (sugg.get(c) && sugg.get(c).decision === "accept") || (added.get(c) && added.get(c).decision === "add");
+  return { sugg, added, chosen: g.codes.find(positive) || null };
+}
+
+function renderGroups() {
+  const box = $("groups");
+  clear(box);
+  const names = new Map(state.meta.codebook.codes.map((c) => [c.id, c.name]));
+  for (const g of state.meta.codebook.groups || []) {
+    const { sugg, chosen } = groupState(g);
+    const fs = el("fieldset", { className: "group-choice", attrs: { "data-group": g.id } });
+    fs.appendChild(el("legend", {}, `${g.name}: ${g.kind === "exactly-one" ? "choose one" : "choose one, or none"}`));
+    const row = el("div", { className: "choices", attrs: { role: "radiogroup", "aria-label": g.name } });
+    for (const code of g.codes) {
+      const b = el("button", { attrs: { type: "button", role: "radio", "aria-checked": String(code === chosen), "data-code": code } },
+        `${code} ${names.get(code) || ""}`);
+      if (sugg.has(code)) b.appendChild(el("span", { className: "suggested" }, "suggested"));
+      b.addEventListener("click", () => chooseInGroup(g, code));
+      row.appendChild(b);
+    }
+    fs.appendChild(row);
+    box.appendChild(fs);
+  }
+}
+
+// Choosing a code of a group accepts (or adds) it and rejects the group's other suggested or added codes.
+async function chooseInGroup(g, code) {
+  const { sugg, added } = groupState(g);
+  const steps = [[code, sugg.has(code) ? "accept" : "add"]];
+  for (const other of g.codes) {
+    if (other === code) continue;
+    const s = sugg.get(other), a = added.get(other);
+    if ((s && s.decision !== "reject") || (a && a.decision === "add")) steps.push([other, "reject"]);
+  }
+  for (const [c, action] of steps) await decide(c, action);
 }
 
 function renderAdded() {
