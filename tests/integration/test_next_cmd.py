@@ -48,10 +48,15 @@ def test_next_writes_ranked_uncoded_picks_with_reasons(fake_model_dir, pool_file
     assert not coded & set(picks["excerpt_id"]) and set(picks["excerpt_id"]) <= set(pool["excerpt_id"])
     assert picks["reason"].str.contains("uncertain").all()
     assert all(f"score_{c}" in picks.columns for c in codebook.ids)
-    assert "Picked 20 of 120 uncoded excerpts with strategy 'batch'" in stdout
+    assert "Picked 20 of 120 uncoded excerpts with strategy 'uncertainty-diversity'" in stdout
     again = tmp_path / "again.csv"
     assert run_cli(next_args(fake_model_dir, pool_file, again, "--n", "20"), capsys)[0] == 0
     assert pd.read_csv(again)["excerpt_id"].tolist() == picks["excerpt_id"].tolist()  # deterministic
+    # the default's old name still works, with a one-line note
+    old = tmp_path / "old.csv"
+    code, _, err = run_cli(next_args(fake_model_dir, pool_file, old, "--n", "20", "--strategy", "batch"), capsys)
+    assert code == 0 and "now called 'uncertainty-diversity'" in err and len(err.strip().splitlines()) == 1
+    assert pd.read_csv(old)["excerpt_id"].tolist() == picks["excerpt_id"].tolist()
 
 
 @pytest.mark.parametrize("strategy", ["least-confidence", "margin", "entropy", "committee", "diversity", "rare",
