@@ -218,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--datasets", nargs="+", default=["nhs", "retake"], choices=list(SETTINGS))
     p.add_argument("--arms", nargs="+", default=[DEFAULT_STRATEGY, "random"],
                    help="strategies ('name' or 'name:param=value,...'); the first is compared with random")
-    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1")
+    p.add_argument("--seed-list", type=int, nargs="+", default=None,
+                   help="these seeds instead (run seeds in separate processes, then --from to merge)")
     p.add_argument("--quick", action="store_true", help="one seed, two rounds, no full-data reference")
     p.add_argument("--no-full", action="store_true", help="skip the full-data reference (no labels-to-target)")
     p.add_argument("--full-f1", nargs="+", default=[], metavar="DATASET=F1",
@@ -243,14 +245,21 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     loaders = {"nhs": nhs_corpus, "retake": retake_corpus}
     results = {}
-    for path in args.from_:
-        results.update(load_results(Path(path)))
+    for path in args.from_:  # the same dataset in several files (one seed each): rounds and seeds add up
+        for name, res in load_results(Path(path)).items():
+            if name in results:
+                results[name]["rounds"] += res["rounds"]
+                results[name]["seeds"] = sorted(set(results[name]["seeds"]) | set(res["seeds"]))
+                results[name]["full_f1"] = results[name]["full_f1"] or res["full_f1"]
+                results[name]["target"] = results[name]["target"] or res["target"]
+            else:
+                results[name] = res
     for name in [] if args.from_ else args.datasets:
         corpus = loaders[name]()
         if corpus is None:
             continue
         cfg = (QUICK if args.quick else SETTINGS)[name]
-        results[name] = simulate(name, corpus, args.arms, list(range(args.seeds)), cfg, encoder_name=args.encoder,
+        results[name] = simulate(name, corpus, args.arms, args.seed_list or list(range(args.seeds)), cfg, encoder_name=args.encoder,
                                  full=not (args.quick or args.no_full), verbose=not args.quiet)
     for item in args.full_f1:
         name, _, value = item.partition("=")
