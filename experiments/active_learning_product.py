@@ -33,8 +33,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from active_learning import RESULTS, TARGET, nhs_corpus, retake_corpus  # noqa: E402
 
-SETTINGS = {  # labels at the start (random), labels added per round, labels added in all
-    "nhs": dict(start=200, step=100, added=500),
+SETTINGS = {  # labels at the start (random), labels added per round (or a list of rounds), labels added in all
+    "nhs": dict(start=200, steps=[100, 200, 200], added=500),  # fits take minutes on a busy 2-core machine
     "retake": dict(start=80, step=40, added=200),
 }
 QUICK = {"nhs": dict(start=200, step=100, added=200), "retake": dict(start=60, step=30, added=60)}
@@ -115,9 +115,14 @@ def pick(model, corpus, pool_rows: np.ndarray, coded: np.ndarray, strategy, n: i
     return pool_rows[query.indices]
 
 
+def steps(cfg: dict) -> list[int]:
+    """Labels added in each round after the start."""
+    return list(cfg.get("steps") or [cfg["step"]] * (cfg["added"] // cfg["step"]))
+
+
 def run_seed(name: str, corpus, pool: np.ndarray, test: np.ndarray, arms: list[str], seed: int, cfg: dict,
              encoder_name: str | None = None, on_round: Callable[[Round], None] | None = None) -> list[Round]:
-    """One seed: a shared random start set, then `cfg['added'] // cfg['step']` rounds per arm."""
+    """One seed: a shared random start set, then the rounds of `steps(cfg)` for each arm."""
     rare = rare_codes(corpus.Y[pool])
     start = np.random.default_rng(seed).choice(pool, size=min(cfg["start"], len(pool)), replace=False)
     t0 = time.perf_counter()
@@ -127,15 +132,15 @@ def run_seed(name: str, corpus, pool: np.ndarray, test: np.ndarray, arms: list[s
     for arm in arms:
         strategy, rng = make_arm(arm), np.random.default_rng([seed, 1])
         coded, model, scores, fit_s, pick_s = start, first, first_scores, first_s, 0.0
-        for added in range(0, cfg["added"] + 1, cfg["step"]):
-            if added:
+        for step in [0, *steps(cfg)]:
+            if step:
                 t0 = time.perf_counter()
-                coded = np.r_[coded, pick(model, corpus, pool, coded, strategy, cfg["step"], rng)]
+                coded = np.r_[coded, pick(model, corpus, pool, coded, strategy, step, rng)]
                 t1 = time.perf_counter()
                 model = fit(corpus, coded, seed, encoder_name)
                 scores = evaluate(model, corpus, test, rare)
                 pick_s, fit_s = t1 - t0, time.perf_counter() - t1
-            out.append(Round(name, arm, seed, added, len(coded), *scores, round(fit_s, 2), round(pick_s, 2)))
+            out.append(Round(name, arm, seed, len(coded) - len(start), len(coded), *scores, round(fit_s, 2), round(pick_s, 2)))
             if on_round:
                 on_round(out[-1])
     return out
@@ -185,7 +190,7 @@ def simulate(name: str, corpus, arms: list[str], seeds: list[int], cfg: dict, *,
     """Every seed of one dataset, plus the full-data reference; a dict `report` can write."""
     pool, test = split(corpus)
     print(f"{name}: {len(corpus)} distinct excerpts, {corpus.Y.shape[1]} codes, pool {len(pool)}, test {len(test)}; "
-          f"start {cfg['start']}, +{cfg['step']} a round up to +{cfg['added']}; arms {', '.join(arms)}", flush=True)
+          f"start {cfg['start']}, rounds +{', +'.join(map(str, steps(cfg)))}; arms {', '.join(arms)}", flush=True)
     full_f1 = None
     if full:
         t0 = time.perf_counter()
@@ -223,8 +228,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="these seeds instead (run seeds in separate processes, then --from to merge)")
     p.add_argument("--quick", action="store_true", help="one seed, two rounds, no full-data reference")
     p.add_argument("--no-full", action="store_true", help="skip the full-data reference (no labels-to-target)")
-    p.add_argument("--full-f1", nargs="+", default=[], metavar="DATASET=F1",
-                   help="full-data macro F1 measured elsewhere (sets the target without refitting)")
+    p.add_argument("--full-f1", nargs="+", default=[], metavar="DATASET=F1[@SOURCE]",
+                   help="full-data macro F1 measured elsewhere (sets the target without refitting; the report "
+                        "names SOURCE)")
     p.add_argument("--from", dest="from_", nargs="+", default=[], metavar="RESULTS_JSON",
                    help="write the report from earlier runs' _rounds.json files instead of simulating")
     p.add_argument("--encoder", default=None, help="encoder name (default: the shipped MiniLM; 'fake' for tests)")
@@ -264,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.full_f1:
         name, _, value = item.partition("=")
         if name in results:
-            results[name].update(full_f1=float(value), target=TARGET * float(value))
+            value, _, source = value.partition("@")
+            results[name].update(full_f1=float(value), target=TARGET * float(value), full_source=source or "given")
     if not results:
         print("nothing to simulate")
         return 0

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from active_learning_product import VERDICT_AT, compare, curves, labels_to_target
+from active_learning_product import VERDICT_AT, compare, curves, labels_to_target, steps
 
 
 def _seeds(values: list[float]) -> str:
@@ -26,9 +26,12 @@ def dataset_section(res: dict) -> list[str]:
     default, rounds = arms[0], res["rounds"]
     lines = [f"## {name}", "",
              f"{res['n']} distinct excerpts, {res['codes']} codes; pool {res['pool']}, test {res['test']}. "
-             f"Start: {cfg['start']} random labels (per seed), then +{cfg['step']} a round up to +{cfg['added']}; "
+             f"Start: {cfg['start']} random labels (per seed), then rounds of +{', +'.join(map(str, steps(cfg)))}; "
              f"seeds {', '.join(map(str, res['seeds']))}."]
-    if res["full_f1"] is not None:
+    if res.get("full_source"):
+        lines[-1] += (f" Full-data macro F1 {res['full_f1']:.3f} from {res['full_source']} (not refitted in this run); "
+                      f"target (90%) {res['target']:.3f}.")
+    elif res["full_f1"] is not None:
         lines[-1] += (f" The model trained on the whole pool ({res['pool']} labels) reaches macro F1 "
                       f"{res['full_f1']:.3f}; target (90%) {res['target']:.3f}.")
     for arm in arms:
@@ -52,7 +55,7 @@ def dataset_section(res: dict) -> list[str]:
         _, R, _ = curves(rounds, arm, "rare_recall")
         lines.append(f"| {arm} | " + " | ".join(f"{v:.3f}" for v in R.mean(axis=0)) + " |")
     if res["target"] is not None:
-        top = cfg["start"] + cfg["added"]
+        top = cfg["start"] + sum(steps(cfg))
         lines += ["", f"Labels to reach {res['target']:.3f} (90% of the full-data macro F1):", "",
                   "| arm | mean curve | per seed |", "|---|---|---|"]
         fmt = lambda v: str(v) if v is not None else f"not by {top}"  # noqa: E731
