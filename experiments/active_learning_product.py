@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed-list", type=int, nargs="+", default=None,
                    help="these seeds instead (run seeds in separate processes, then --from to merge)")
     p.add_argument("--quick", action="store_true", help="one seed, two rounds, no full-data reference")
+    p.add_argument("--no-random", action="store_true",
+                   help="leave out random (its rounds come from an earlier run of the same seeds via --from)")
     p.add_argument("--no-full", action="store_true", help="skip the full-data reference (no labels-to-target)")
     p.add_argument("--full-f1", nargs="+", default=[], metavar="DATASET=F1[@SOURCE]",
                    help="full-data macro F1 measured elsewhere (sets the target without refitting; the report "
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mlflow-uri", default=None, help="MLflow tracking URI (default: SQLite store in ./mlruns)")
     p.add_argument("--out", default=str(RESULTS / "active_learning_product.md"))
     args = p.parse_args(argv)
-    if "random" not in args.arms:
+    if "random" not in args.arms and not args.no_random:
         args.arms.append("random")
     if args.quick:
         args.seeds = 1
@@ -255,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, res in load_results(Path(path)).items():
             if name in results:
                 results[name]["rounds"] += res["rounds"]
+                results[name]["arms"] += [a for a in res["arms"] if a not in results[name]["arms"]]
                 results[name]["seeds"] = sorted(set(results[name]["seeds"]) | set(res["seeds"]))
                 results[name]["full_f1"] = results[name]["full_f1"] or res["full_f1"]
                 results[name]["target"] = results[name]["target"] or res["target"]
