@@ -240,8 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-mlflow", action="store_true")
     p.add_argument("--mlflow-uri", default=None, help="MLflow tracking URI (default: SQLite store in ./mlruns)")
     p.add_argument("--out", default=str(RESULTS / "active_learning_product.md"))
+    p.add_argument("--note", default=None, help="a paragraph for the report (how the runs were made, caveats)")
     args = p.parse_args(argv)
-    if "random" not in args.arms and not args.no_random:
+    if args.no_random:
+        args.arms = [a for a in args.arms if a != "random"]
+    elif "random" not in args.arms:
         args.arms.append("random")
     if args.quick:
         args.seeds = 1
@@ -278,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     if not results:
         print("nothing to simulate")
         return 0
-    paths = write_report(results, Path(args.out), minutes=(time.perf_counter() - t0) / 60)
+    paths = write_report(results, Path(args.out), minutes=None if args.from_ else (time.perf_counter() - t0) / 60,
+                         note=args.note)
     if not args.no_mlflow:
         log_mlflow(results, paths, args.mlflow_uri)
     print(f"total {time.perf_counter() - t0:.0f} s")

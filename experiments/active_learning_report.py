@@ -34,7 +34,7 @@ def dataset_section(res: dict) -> list[str]:
     elif res["full_f1"] is not None:
         lines[-1] += (f" The model trained on the whole pool ({res['pool']} labels) reaches macro F1 "
                       f"{res['full_f1']:.3f}; target (90%) {res['target']:.3f}.")
-    for arm in arms:
+    for arm in arms if "random" in arms else []:  # (a run with --no-random is compared once merged)
         if arm == "random":
             continue
         rows = compare(rounds, arm)
@@ -67,7 +67,7 @@ def dataset_section(res: dict) -> list[str]:
     if fits:
         lines += ["", f"Train {np.mean(fits):.1f} s a round (median {np.median(fits):.1f}), score the pool and pick "
                       f"{np.mean(picks):.1f} s."]
-    lines += ["", verdict(res), ""]
+    lines += ["", verdict(res) if "random" in arms else "", ""]
     return lines
 
 
@@ -110,23 +110,24 @@ def plot(results: dict, path: Path) -> Path:
     return path
 
 
-def write_report(results: dict, out: Path, minutes: float) -> list[Path]:
+def write_report(results: dict, out: Path, minutes: float | None, note: str | None = None) -> list[Path]:
     """The markdown (`out`), the learning curves (.png) and every round (_rounds.json) beside it."""
     out.parent.mkdir(parents=True, exist_ok=True)
     png = plot(results, out.with_suffix(".png"))
     lines = ["# Active learning with the product's own model", "",
-             f"`python experiments/active_learning_product.py`, {datetime.now(timezone.utc):%Y-%m-%d}, "
-             f"{minutes:.0f} min on a shared 2-core machine. Every round trains the combined model with "
+             f"`python experiments/active_learning_product.py`, {datetime.now(timezone.utc):%Y-%m-%d}"
+             + (f", {minutes:.0f} min on a shared 2-core machine" if minutes is not None else
+                ", written from earlier runs' rounds (`--from`)") + ". Every round trains the combined model with "
              "`suggest.train.train` (MiniLM encoder) on the coded excerpts and picks the next batch through "
              "`suggest next`'s code path (`score_texts`, `Pool`, `query_inputs`, the strategy's `query`); random "
-             "picks through the same path. Curves: " + png.name + ".", ""]
+             "picks through the same path. Curves: " + png.name + ".", ""] + ([note, ""] if note else [])
+    rounds = out.with_name(out.stem + "_rounds.json")  # first: the rounds survive a failing report
+    rounds.write_text(json.dumps({n: {**res, "rounds": [asdict(r) for r in res["rounds"]]}
+                                  for n, res in results.items()}), encoding="utf-8")
     for res in results.values():
         lines += dataset_section(res)
         print("\n".join(dataset_section(res)))
     out.write_text("\n".join(lines), encoding="utf-8")
-    rounds = out.with_name(out.stem + "_rounds.json")
-    rounds.write_text(json.dumps({n: {**res, "rounds": [asdict(r) for r in res["rounds"]]}
-                                  for n, res in results.items()}), encoding="utf-8")
     print(f"wrote {out}, {png}, {rounds}")
     return [out, png, rounds]
 
@@ -140,6 +141,8 @@ def log_mlflow(results: dict, paths: list[Path], uri: str | None) -> None:
 
     params, metrics = {"target_fraction": 0.9, "model": "suggest.train.train(kind='combined')"}, {}
     for name, res in results.items():
+        if "random" not in res["arms"]:
+            continue
         params[f"{name}.arms"] = ",".join(res["arms"])
         params[f"{name}.seeds"] = len(res["seeds"])
         params.update({f"{name}.{k}": v for k, v in res["cfg"].items()})
