@@ -11,6 +11,7 @@ Prints, per dataset: full-data macro F1, the labels each strategy needs to reach
 curves to experiments/results/active_learning.png and logs the run to a local MLflow store.
 
     python experiments/active_learning.py [--quick] [--datasets nhs retake] [--strategies ...]
+    python experiments/active_learning.py --product [...]   # the product's own model: active_learning_product.py
 """
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ ALL_STRATEGIES = ["uncertainty-diversity", "least-confidence", "margin", "entrop
 TARGET = 0.9
 
 
-def _dedupe(texts: list[str], Y: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """One item per distinct text (case and spacing ignored); a code counts if >= half the copies have it."""
+def _dedupe_rows(texts: list[str], Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One item per distinct text (case and spacing ignored): the first row of each text, and its codes
+    (a code counts if >= half the copies have it)."""
     keys = [re.sub(r"\s+", " ", t).strip().casefold() for t in texts]
     first: dict[str, int] = {}
     groups: list[list[int]] = []
@@ -46,12 +48,29 @@ def _dedupe(texts: list[str], Y: np.ndarray) -> tuple[list[str], np.ndarray]:
             groups.append([])
         groups[first[key]].append(i)
     Yd = np.array([(Y[g].mean(axis=0) >= 0.5) for g in groups], dtype=np.int8)
-    return [texts[g[0]] for g in groups], Yd
+    return np.array([g[0] for g in groups], dtype=int), Yd
 
 
-def load_nhs() -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
+def _distinct(corpus, rows: np.ndarray | None = None, min_positives: int = 0):
+    """A CodedCorpus with one excerpt per distinct text (of `rows`), without codes under `min_positives`."""
+    from dataclasses import replace
+
+    from suggest.corpus import CodedCorpus
+
+    sub = corpus if rows is None else corpus.subset(rows)
+    first, Y = _dedupe_rows(sub.texts, sub.Y)
+    keep = np.flatnonzero(Y.sum(axis=0) >= min_positives)
+    codebook = sub.codebook
+    if len(keep) < len(codebook):
+        codebook = replace(codebook, codes=tuple(codebook.codes[j] for j in keep))
+    excerpts = sub.excerpts.iloc[first].reset_index(drop=True)
+    return CodedCorpus(codebook, excerpts, Y[:, keep])
+
+
+def nhs_corpus():
+    """The NHS comments (no blanks, no "did not answer"), one per distinct text, codes with >= 10
+    positives; None (with a message) when ../shared is absent."""
     from suggest.corpus import CodedCorpus, read_wide
-    from suggest.classify.prior import definition_texts
 
     if not NHS.is_file():
         print(f"SKIP nhs: {NHS} not found (the NHS FFT data lives outside the repository in ../shared)")
@@ -59,22 +78,32 @@ def load_nhs() -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
     long, codebook = read_wide(NHS, text_column="FFT answer", codes_after="Comment sentiment")
     corpus = CodedCorpus.from_long(long, codebook)
     keep = [t.strip().casefold() not in ("", "did not answer") for t in corpus.texts]
-    texts, Y = _dedupe([t for t, k in zip(corpus.texts, keep) if k], corpus.Y[np.array(keep)])
-    enough = Y.sum(axis=0) >= 10
-    keep_codes = np.flatnonzero(enough)
-    defs = definition_texts(codebook)
-    return texts, Y[:, enough], [codebook.ids[j] for j in keep_codes], [defs[j] for j in keep_codes]
+    return _distinct(corpus, np.flatnonzero(keep), min_positives=10)
+
+
+def retake_corpus():
+    """The shipped corpus, one excerpt per distinct text."""
+    from suggest.codebook import Codebook
+    from suggest.corpus import CodedCorpus, read_long
+
+    codebook = Codebook.from_yaml(RETAKE / "codebook.yaml")
+    return _distinct(CodedCorpus.from_long(read_long(RETAKE / "coded.csv", codebook), codebook))
+
+
+def _arrays(corpus) -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
+    from suggest.classify.prior import definition_texts
+
+    if corpus is None:
+        return None
+    return corpus.texts, corpus.Y, corpus.codebook.ids, definition_texts(corpus.codebook)
+
+
+def load_nhs() -> tuple[list[str], np.ndarray, list[str], list[str]] | None:
+    return _arrays(nhs_corpus())
 
 
 def load_retake() -> tuple[list[str], np.ndarray, list[str], list[str]]:
-    from suggest.codebook import Codebook
-    from suggest.corpus import CodedCorpus, read_long
-    from suggest.classify.prior import definition_texts
-
-    codebook = Codebook.from_yaml(RETAKE / "codebook.yaml")
-    corpus = CodedCorpus.from_long(read_long(RETAKE / "coded.csv", codebook), codebook)
-    texts, Y = _dedupe(corpus.texts, corpus.Y)
-    return texts, Y, codebook.ids, definition_texts(codebook)
+    return _arrays(retake_corpus())
 
 
 def prepare(name: str, texts: list[str], Y: np.ndarray, codes: list[str], definitions: list[str]):
@@ -282,6 +311,11 @@ def log_mlflow(args, results: dict, summaries: dict, png: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--product" in argv:  # the loop through the product's own model and `suggest next` code path
+        from active_learning_product import main as product_main
+
+        return product_main([a for a in argv if a != "--product"])
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", nargs="+", default=["nhs", "retake"], choices=list(SETTINGS))
     p.add_argument("--strategies", nargs="+", default=ALL_STRATEGIES)
