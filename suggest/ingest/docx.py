@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from suggest import limits
 from suggest.errors import IngestError
 from suggest.ingest.text import is_interview, normalize_newlines, slugify, speakers
 
@@ -29,7 +30,11 @@ def read_docx(path: Path) -> "Document":
     from docx.table import Table
 
     if not zipfile.is_zipfile(path):
+        if _is_encrypted(path):
+            raise IngestError("the document is password-protected (encrypted)", path=path,
+                              hint="open it in Word, remove the password (File > Info > Protect Document), save")
         raise IngestError(_NOT_DOCX, path=path, hint=_NOT_DOCX_HINT)
+    limits.check_archive(path)
     try:
         word = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -64,6 +69,15 @@ def read_docx(path: Path) -> "Document":
         source_type = "document"
     return Document(document_id=slugify(path.stem), text=text, source_type=source_type, path=str(path),
                     metadata=metadata)
+
+
+def _is_encrypted(path: Path) -> bool:
+    """An encrypted Office file is an OLE container holding an 'EncryptedPackage' stream."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return False
+        return "EncryptedPackage".encode("utf-16-le") in fh.read(4_000_000)
 
 
 def _cells(table) -> list[list[str]]:

@@ -19,7 +19,7 @@ def client_for(project, coder="amira"):
 
 
 def post(client, app, path, body, token=True):
-    headers = {"X-Suggest-Token": app.config["TOKEN"]} if token else {}
+    headers = {"X-Suggest-Token": app.config["TOKEN"], "Origin": "http://localhost"} if token else {}
     return client.post(path, json=body, headers=headers)
 
 
