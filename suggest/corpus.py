@@ -69,6 +69,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm"}:
+            if not zipfile.is_zipfile(path):
+                what = ("password-protected (encrypted)" if limits.is_encrypted_office(path)
+                        else "not an Excel workbook (.xlsx)")
+                raise DataError(f"cannot read the table: the file is {what}", path=path,
+                                hint="remove the password, or save it from Excel as .xlsx (or as CSV UTF-8)")
             limits.check_archive(path)
             df = pd.read_excel(path, dtype=str, keep_default_na=False)
             header = [str(c) for c in pd.read_excel(path, header=None, nrows=1, dtype=str).iloc[0]] if len(

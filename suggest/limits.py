@@ -70,6 +70,14 @@ def check_archive(path: str | Path) -> None:
                                  hint=f"if you trust the file, raise the limit with {FLAGS['archive_mb']}")
 
 
+def is_encrypted_office(path: str | Path) -> bool:
+    """A password-protected .docx/.xlsx: an OLE container holding an 'EncryptedPackage' stream."""
+    with open(path, "rb") as fh:
+        if fh.read(8) != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return False
+        return "EncryptedPackage".encode("utf-16-le") in fh.read(4_000_000)
+
+
 def check_cells(table, path: str | Path) -> None:
     """Refuse a table (DataFrame of strings) with a cell longer than the cell limit; names row and column."""
     import numpy as np

@@ -23,23 +23,12 @@ from suggest.errors import ModelError, OutputError
 MANIFEST = "manifest.json"
 _RETRAIN = "retrain the model with `suggest train` (only load model folders you or your team trained)"
 
-# Every type a suggest classifier holds that skops does not already trust by default.
+# Every type a suggest classifier holds beyond those skops trusts by default (numpy arrays,
+# scikit-learn estimators...). A new head class must be added here to be loadable.
 ALLOWED_TYPES = frozenset({
-    "builtins.slice",
-    "numpy.dtype",
-    "numpy.float32",
-    "numpy.float64",
-    "numpy.int64",
-    "scipy.sparse._csr.csr_matrix",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.multiclass.OneVsRestClassifier",
-    "sklearn.preprocessing._label.LabelBinarizer",
-    "sklearn.utils._bunch.Bunch",
     "suggest.classify.combined.CombinedClassifier",
     "suggest.classify.dense.DenseClassifier",
     "suggest.classify.lexical.LexicalClassifier",
-    "suggest.classify.prior.DefinitionPrior",
 })
 
 

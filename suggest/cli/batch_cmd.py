@@ -40,13 +40,13 @@ def run(args: argparse.Namespace) -> int:
 
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
     codebook = load_codebook(args.codebook) if args.codebook else None
-    model = SuggestionModel.load(args.model, codebook)
-    if args.project:
-        _check_project(args.project, model)
     progress = progress_enabled(args)
     t0 = time.perf_counter()
     segmenter = Segmenter(mode=args.segment, window=args.window)
     documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress)
+    model = SuggestionModel.load(args.model, codebook)
+    if args.project:
+        _check_project(args.project, model)
     parts = score_texts(model, [e.text for e in excerpts], progress=progress)
     P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(model, excerpts, P, E)

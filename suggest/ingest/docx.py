@@ -28,16 +28,17 @@ def read_docx(path: Path) -> "Document":
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
+    from lxml.etree import XMLSyntaxError
 
     if not zipfile.is_zipfile(path):
-        if _is_encrypted(path):
+        if limits.is_encrypted_office(path):
             raise IngestError("the document is password-protected (encrypted)", path=path,
                               hint="open it in Word, remove the password (File > Info > Protect Document), save")
         raise IngestError(_NOT_DOCX, path=path, hint=_NOT_DOCX_HINT)
     limits.check_archive(path)
     try:
         word = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, XMLSyntaxError) as exc:
         raise IngestError(f"{_NOT_DOCX} ({exc})", path=path, hint=_NOT_DOCX_HINT) from None
     from suggest.corpus import Document
 
@@ -69,15 +70,6 @@ def read_docx(path: Path) -> "Document":
         source_type = "document"
     return Document(document_id=slugify(path.stem), text=text, source_type=source_type, path=str(path),
                     metadata=metadata)
-
-
-def _is_encrypted(path: Path) -> bool:
-    """An encrypted Office file is an OLE container holding an 'EncryptedPackage' stream."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            return False
-        return "EncryptedPackage".encode("utf-16-le") in fh.read(4_000_000)
 
 
 def _cells(table) -> list[list[str]]:
