@@ -81,9 +81,11 @@ def restore(value: object) -> object:
 
 def neutralise_frame(table):
     """A copy of a DataFrame with every text cell (and column name) passed through `neutralise`."""
+    from pandas.api.types import is_numeric_dtype
+
     out = table.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if not is_numeric_dtype(out[col]):  # object and string columns (pandas 3 infers "str")
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
