@@ -247,3 +247,21 @@ def test_archive_check_reads_only_the_directory(tmp_path):
     finally:
         limits.configure(**vars(previous))
     assert np.isclose(limits.current().archive_mb, 200)
+
+
+def test_batch_writes_no_output_when_storing_in_the_project_fails(fake_model_dir, tmp_path, monkeypatch, capsys):
+    """Issue 11, item 5: outputs appear only once the project holds the batch."""
+    from suggest.errors import StoreError
+    from suggest.store import Store
+
+    def refuse(*args, **kwargs):
+        raise StoreError("the project database refused the change (disk I/O error)", path="p.sqlite")
+
+    monkeypatch.setattr(Store, "add_batch", refuse)
+    table = tmp_path / "ex.csv"
+    pd.DataFrame({"excerpt_id": ["a", "b"], "text": ["hello there", "a letter"]}).to_csv(table, index=False)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["batch", "--model", str(fake_model_dir), str(table), "--out", str(tmp_path / "s.csv"),
+                 "--out", str(tmp_path / "s.xlsx"), "--project", str(tmp_path / "p.sqlite"), "--quiet"]) == 2
+    assert "refused the change" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no outputs, no new project, no temporary files
