@@ -63,8 +63,9 @@ def verify(folder: Path, legacy: bool = False) -> None:
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{MANIFEST} is corrupt ({type(exc).__name__})", path=man_path, hint=_RETRAIN) from None
     present = {p.name for p in folder.iterdir() if p.name != MANIFEST and not p.name.startswith(".")}
-    for name in sorted(present - set(expected)):
-        raise ModelError(f"unexpected file '{name}' (not in {MANIFEST})", path=folder / name,
+    extra = sorted(present - set(expected))
+    if extra:
+        raise ModelError(f"unexpected file '{extra[0]}' (not in {MANIFEST})", path=folder / extra[0],
                          hint="remove it, or " + _RETRAIN)
     for name, (size, digest) in sorted(expected.items()):
         path = folder / name

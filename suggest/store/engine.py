@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Engine, make_url
@@ -56,8 +57,6 @@ def read_only_url(path: Path) -> str:
     """
     wal = path.with_name(path.name + "-wal")
     mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
-    from urllib.parse import quote
-
     return f"sqlite:///file:{quote(path.as_posix())}?{mode}&uri=true"
 
 
