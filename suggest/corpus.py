@@ -52,19 +52,36 @@ class Excerpt:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a .csv or .xlsx as strings, keeping texts like 'None' or 'N/A' as they are."""
+    """Read a .csv or .xlsx as strings, keeping texts like 'None' or 'N/A' as they are.
+
+    Refuses files, archives and cells over the limits of `suggest.limits`, and repeated column names.
+    """
+    import zipfile
+
+    from suggest import limits
+
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", path=path, hint="check the path")
     if path.stat().st_size == 0:
         raise EmptyBatchError("the file is empty", path=path, hint="export the table again with a header row")
+    limits.check_file_size(path)
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm"}:
+            if not zipfile.is_zipfile(path):
+                what = ("password-protected (encrypted)" if limits.is_encrypted_office(path)
+                        else "not an Excel workbook (.xlsx)")
+                raise DataError(f"cannot read the table: the file is {what}", path=path,
+                                hint="remove the password, or save it from Excel as .xlsx (or as CSV UTF-8)")
+            limits.check_archive(path)
             df = pd.read_excel(path, dtype=str, keep_default_na=False)
+            header = [str(c) for c in pd.read_excel(path, header=None, nrows=1, dtype=str).iloc[0]] if len(
+                df.columns) else []
         elif suffix in {".csv", ".tsv"}:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",",
-                             encoding="utf-8-sig")
+            sep = "\t" if suffix == ".tsv" else ","
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+            header = _csv_header(path, sep)
         else:
             raise DataError(f"unsupported table type '{suffix}'", path=path,
                             hint=f"use one of: {', '.join(TABLE_SUFFIXES)}")
@@ -72,19 +89,61 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError("not UTF-8 text", path=path,
                         hint="in Excel use 'Save As > CSV UTF-8', or give the .xlsx file") from None
     except pd.errors.ParserError as exc:
+        _refuse_other_separator(path)
         line = re.search(r"line (\d+)", str(exc))  # 1-based file line = spreadsheet row
         start = re.search(r"starting at row (\d+)", str(exc))  # 0-based file line
         row = int(line.group(1)) if line else (int(start.group(1)) + 1 if start else None)
         raise DataError(f"malformed CSV ({str(exc).strip()})", path=path, row=row,
                         hint="check that quotes are balanced and every row has the same number of columns") from None
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, KeyError, IndexError, TypeError, zipfile.BadZipFile) as exc:
         if isinstance(exc, DataError):
             raise
-        raise DataError(f"cannot read the table ({exc})", path=path, hint="check that it is a real .csv or .xlsx") from None
+        raise DataError(f"cannot read the table ({type(exc).__name__}: {exc})", path=path,
+                        hint="check that it is a real .csv or .xlsx (a file renamed to .xlsx is not a workbook)"
+                        ) from None
+    if suffix in {".csv", ".tsv"}:
+        if len(df.columns) == 1:
+            _refuse_other_separator(path)
+        _restore_neutralised(df)
+    names = [str(c).strip() for c in header]
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise DataError(f"the column '{repeated[0]}' appears {names.count(repeated[0])} times", path=path, row=1,
+                        field=repeated[0], hint="rename or delete the extra column so each name is used once")
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise EmptyBatchError("the table has a header but no rows", path=path)
+    limits.check_cells(df, path)
     return df
+
+
+def _restore_neutralised(df: pd.DataFrame) -> None:
+    """Undo the apostrophe suggest puts before formula-like texts in the .csv files it writes."""
+    from suggest.output import restore
+
+    for col in df.columns:
+        quoted = df[col].str.startswith("'")
+        if quoted.any():
+            df.loc[quoted, col] = df.loc[quoted, col].map(restore)
+
+
+def _csv_header(path: Path, sep: str) -> list[str]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh, delimiter=sep), [])
+
+
+def _refuse_other_separator(path: Path) -> None:
+    """Raise a clear DataError when a .csv separates its columns with ';' or tabs instead of commas."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first = fh.readline()
+    counts = {sep: first.count(sep) for sep in (";", "\t", "|")}
+    sep, n = max(counts.items(), key=lambda kv: kv[1])
+    if n and n > first.count(","):
+        name = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}[sep]
+        raise DataError(f"the columns are separated by {name}, not commas", path=path, row=1,
+                        hint="in Excel use 'Save As > CSV UTF-8 (Comma delimited)', or give the .xlsx file")
 
 
 def read_long(path: str | Path, codebook: Codebook | None = None, *, default_coder: str = DEFAULT_CODER) -> pd.DataFrame:

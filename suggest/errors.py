@@ -60,3 +60,7 @@ class OutputError(SuggestError):
 
 class StoreError(SuggestError):
     """The project database is missing, too new, or inconsistent."""
+
+
+class InputTooLargeError(SuggestError):
+    """An input is over a size limit (see `suggest.limits`)."""

@@ -8,12 +8,11 @@ Layout of a model directory (format 2):
     classifier.skops       the fitted head (skops: loads without running arbitrary code)
     evidence.npz           training embeddings and label matrix (for "similar coded excerpts")
     training_excerpts.csv  ids and texts of the training excerpts (evidence shown to coders)
+    manifest.json          name, size and SHA-256 of every other file, checked before loading (model_files)
 """
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +24,6 @@ from suggest.codebook import Codebook
 from suggest.errors import CodebookMismatchError, ModelError
 
 FORMAT_VERSION = 2  # 1: no encoder.json, the encoder named in config["embedder"]
-_TRUSTED_PREFIXES = ("suggest.", "sklearn.", "numpy.", "scipy.", "builtins.")
 
 
 @dataclass
@@ -123,17 +121,20 @@ class SuggestionModel:
 
     # --- persistence -----------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Write the model directory atomically (a half-written directory never replaces a good one)."""
+        """Write the model directory with its manifest; it replaces `path` only once complete.
+
+        Refuses a `path` that is a file or a non-empty folder other than a model folder.
+        """
         import pandas as pd
         import skops.io as sio
 
         from suggest.embed import save_encoder
-        from suggest.output import ensure_writable_dir
+        from suggest.model_files import replacing
+        from suggest.output import ensure_writable_dir, write_csv
 
         path = Path(path)
         ensure_writable_dir(path.parent, what="model directory")
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
+        with replacing(path) as tmp:
             (tmp / "config.json").write_text(json.dumps(self.config, indent=2), encoding="utf-8")
             self.codebook.to_yaml(tmp / "codebook.yaml")
             save_encoder(self.encoder, tmp)
@@ -142,19 +143,8 @@ class SuggestionModel:
                 np.savez_compressed(tmp / "evidence.npz", Y=self.evidence_Y.astype(np.int8),
                                     E=(self.evidence_E.astype(np.float16) if self.evidence_E is not None
                                        else np.zeros((0, 0), np.float16)))
-                pd.DataFrame({"excerpt_id": self.evidence_ids, "text": self.evidence_texts}).to_csv(
-                    tmp / "training_excerpts.csv", index=False)
-            if path.exists():
-                old = path.with_name(f".{path.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                path.rename(old)
-                tmp.rename(path)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+                write_csv(tmp / "training_excerpts.csv",
+                          pd.DataFrame({"excerpt_id": self.evidence_ids, "text": self.evidence_texts}))
         return path
 
     @classmethod
@@ -163,11 +153,9 @@ class SuggestionModel:
 
         `encoder` replaces the saved one (tests pass a fake). Format 1 folders load too.
         """
-        import pandas as pd
-        import skops.io as sio
-
         from suggest.embed import encoder_from_spec
         from suggest.env import set_offline_defaults
+        from suggest.model_files import load_classifier, verify
 
         set_offline_defaults()
         path = Path(path)
@@ -179,24 +167,18 @@ class SuggestionModel:
             config = json.loads(cfg_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ModelError(f"config.json is corrupt ({exc})", path=cfg_path, hint="retrain the model") from None
-        fmt = config.get("format_version", 0)
+        fmt = config.get("format_version", 0) if isinstance(config, dict) else None
         if not isinstance(fmt, int) or fmt > FORMAT_VERSION or fmt < 1:
             raise ModelError(f"model format {fmt!r} is not one this suggest understands (1 to {FORMAT_VERSION})",
                              path=path, hint="upgrade suggest if the model is newer; otherwise retrain it with "
                                              "`suggest train`")
+        verify(path, legacy=fmt == 1)
         model_cb = Codebook.from_yaml(path / "codebook.yaml")
         if model_cb.hash != config.get("codebook_hash"):
             raise ModelError("codebook.yaml does not match the hash in config.json", path=path,
                              hint="the model directory was edited by hand; retrain the model")
-        clf_path = path / "classifier.skops"
-        if not clf_path.is_file():
-            raise ModelError("classifier.skops is missing", path=path, hint="retrain the model")
-        untrusted = sio.get_untrusted_types(file=clf_path)
-        unsafe = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
-        if unsafe:
-            raise ModelError(f"classifier holds types suggest does not trust: {unsafe[:3]}", path=clf_path,
-                             hint="only load models you trained yourself with suggest")
-        classifier = sio.load(clf_path, trusted=untrusted)
+        _check_config(config, model_cb, cfg_path)
+        classifier = load_classifier(path / "classifier.skops")
         if fmt == 1:  # the head kept the encoder's slot (empty on disk) and had no classes_
             config = {**config, "encoder": config.get("embedder")}
             for head in (classifier, getattr(classifier, "lexical_", None), getattr(classifier, "dense_", None)):
@@ -205,13 +187,8 @@ class SuggestionModel:
         if encoder is None:
             encoder = encoder_from_spec(_read_encoder_spec(path, config), path)
         model = cls(codebook=model_cb, classifier=classifier, encoder=encoder, config=config)
-        ev = path / "evidence.npz"
-        if ev.is_file():
-            arrays = np.load(ev)
-            model.evidence_Y = arrays["Y"]
-            model.evidence_E = arrays["E"].astype(np.float32) if arrays["E"].size else None
-            table = pd.read_csv(path / "training_excerpts.csv", dtype=str, keep_default_na=False)
-            model.evidence_ids, model.evidence_texts = table["excerpt_id"].tolist(), table["text"].tolist()
+        if (path / "evidence.npz").is_file():
+            _load_evidence(model, path)
         if codebook is not None:
             model.check_codebook(codebook, where=path)
         return model
@@ -220,6 +197,51 @@ class SuggestionModel:
 def group_columns(groups, codebook: Codebook) -> list[dict]:
     """config.json's groups (codes by id) with the codes' column indices under 'columns'."""
     return [{**g, "columns": [codebook.index(c) for c in g["codes"]]} for g in groups]
+
+
+def _check_config(config: dict, codebook: Codebook, where: Path) -> None:
+    """Refuse a config whose thresholds do not give one number per code of the codebook."""
+    thresholds = config.get("thresholds")
+    ok = isinstance(thresholds, list) and all(isinstance(t, (int, float)) and not isinstance(t, bool)
+                                               for t in thresholds)
+    if not ok or len(thresholds) != len(codebook):
+        n = len(thresholds) if isinstance(thresholds, list) else 0
+        raise ModelError(f"config.json has {n} valid thresholds for {len(codebook)} codes", path=where,
+                         field="thresholds", hint="retrain the model with `suggest train`")
+
+
+def _load_evidence(model: SuggestionModel, path: Path) -> None:
+    """Training embeddings, labels, ids and texts; a damaged or inconsistent file is a ModelError."""
+    import zipfile
+
+    import pandas as pd
+
+    from suggest.output import restore
+
+    ev, csv = path / "evidence.npz", path / "training_excerpts.csv"
+    try:
+        with np.load(ev, allow_pickle=False) as arrays:
+            Y, E = arrays["Y"], arrays["E"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"evidence.npz cannot be read ({type(exc).__name__}: {exc})", path=ev,
+                         hint="retrain the model with `suggest train`") from None
+    if not csv.is_file():
+        raise ModelError("training_excerpts.csv is missing (it goes with evidence.npz)", path=path,
+                         hint="retrain the model with `suggest train`")
+    try:
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        ids, texts = table["excerpt_id"].tolist(), table["text"].map(restore).tolist()
+    except (ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ModelError(f"training_excerpts.csv cannot be read ({type(exc).__name__}: {exc})", path=csv,
+                         hint="retrain the model with `suggest train`") from None
+    n_codes = len(model.codebook)
+    if Y.ndim != 2 or Y.shape != (len(ids), n_codes) or (E.size and (E.ndim != 2 or E.shape[0] != len(ids))):
+        raise ModelError(f"evidence.npz ({Y.shape} labels, {E.shape} embeddings) does not fit "
+                         f"{len(ids)} training excerpts and {n_codes} codes", path=ev,
+                         hint="retrain the model with `suggest train`")
+    model.evidence_Y = Y
+    model.evidence_E = E.astype(np.float32) if E.size else None
+    model.evidence_ids, model.evidence_texts = ids, texts
 
 
 def _read_encoder_spec(path: Path, config: dict) -> dict:

@@ -1,10 +1,18 @@
-"""Safe output: check a destination early, write through a temporary file, rename at the end."""
+"""Safe output: check a destination early, write through a temporary file, rename at the end.
+
+Spreadsheet formats are written so no cell can act as a formula (OWASP "CSV injection"):
+in .csv a text starting with = + - @ tab or carriage return gets a leading apostrophe
+(`neutralise`; `restore` undoes it); in .xlsx every text cell is stored as text with Excel's
+quote-prefix flag, so the text is kept exactly and stays text when edited. JSONL keeps the
+original text.
+"""
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
 from pathlib import Path
+import re
 from typing import Iterator
 
 from suggest.errors import OutputError
@@ -54,12 +62,63 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(value: object) -> object:
+    """A text that a spreadsheet would read as a formula, with a leading apostrophe; other values as they are.
+
+    Texts already starting with apostrophes before such a character get one more, so `restore` is exact.
+    """
+    return "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
+
+
+def restore(value: object) -> object:
+    """Undo `neutralise` (for reading back a .csv that suggest wrote)."""
+    return value[1:] if isinstance(value, str) and _NEUTRALISED.match(value) else value
+
+
+def neutralise_frame(table):
+    """A copy of a DataFrame with every text cell (and column name) passed through `neutralise`."""
+    from pandas.api.types import is_numeric_dtype
+
+    out = table.copy()
+    for col in out.columns:
+        if not is_numeric_dtype(out[col]):  # object and string columns (pandas 3 infers "str")
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(path: str | Path, table) -> None:
+    """Write a DataFrame as UTF-8 .csv with formulas neutralised (no atomic step: give a temporary path)."""
+    neutralise_frame(table).to_csv(path, index=False, encoding="utf-8")
+
+
+def text_cells(worksheet) -> None:
+    """Mark every text cell of an openpyxl worksheet as text, never a formula (Excel's leading apostrophe)."""
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if _FORMULA.match(cell.value):
+                    cell.quotePrefix = True
+
+
 def write_table(path: str | Path, table, sheet_name: str = "Sheet1") -> Path:
-    """Write a DataFrame as .xlsx or .csv (by suffix) through a temporary file."""
+    """Write a DataFrame as .xlsx, .csv or .jsonl (by suffix) through a temporary file; formulas neutralised."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            table.to_excel(tmp, index=False, sheet_name=sheet_name)
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm"):
+            import pandas as pd
+
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                table.to_excel(xw, index=False, sheet_name=sheet_name)
+                text_cells(xw.sheets[sheet_name])
+        elif suffix == ".jsonl":
+            table.to_json(tmp, orient="records", lines=True, force_ascii=False)
         else:
-            table.to_csv(tmp, index=False, encoding="utf-8")
+            write_csv(tmp, table)
     return path

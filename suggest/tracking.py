@@ -1,10 +1,13 @@
 """Experiment tracking with MLflow; the only module in suggest that imports mlflow.
 
-Default store: a SQLite database `./mlruns/mlflow.db` in the folder suggest runs from
-(the project folder), with artefacts under `./mlruns/artifacts/`. Nothing goes to a
-server unless you give `tracking_uri` (any MLflow URI, e.g. `sqlite:///path.db` or
-`http://host:5000`; a bare path ending in .db means that SQLite file). Browse the default store with
-`mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db`.
+Where runs go (`store_folder`), first match wins: `tracking_uri` (any MLflow URI, e.g.
+`sqlite:///path.db` or `http://host:5000`; a bare path ending in .db means that SQLite file);
+the SUGGEST_TRACKING_URI environment variable; beside the project file when a command has
+one (`retake.sqlite` -> `retake.mlruns/`); else `mlruns/` in the user's data folder
+(SUGGEST_DATA_DIR, or ~/.local/share/suggest, ~/Library/Application Support/suggest,
+%LOCALAPPDATA%\\suggest). Never the folder a command happens to run from. The store's place
+is printed when it is created. Training texts (training_excerpts.csv, evidence.npz) are
+left out of the logged model unless `log_training_data` is set.
 
 MLflow telemetry is switched off before mlflow is imported, and mlflow's console
 logging is kept to warnings. mlflow is imported inside functions only, so importing
@@ -34,10 +37,37 @@ DEFAULT_EXPERIMENT = "suggest"
 _QUIET_LOGGERS = ("mlflow", "alembic", "sqlalchemy", "urllib3", "git")
 
 
-def default_tracking_uri(root: str | Path | None = None) -> str:
-    """`sqlite:///<root>/mlruns/mlflow.db` (root = current folder)."""
-    folder = Path(root or Path.cwd()).resolve() / DEFAULT_DIR
-    return "sqlite:///" + (folder / "mlflow.db").as_posix()
+def data_folder() -> Path:
+    """The user's data folder for suggest (SUGGEST_DATA_DIR overrides the platform's usual place)."""
+    if os.environ.get("SUGGEST_DATA_DIR"):
+        return Path(os.environ["SUGGEST_DATA_DIR"]).expanduser().resolve()
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "suggest"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "suggest"
+    return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "suggest"
+
+
+def store_folder(near: str | Path | None = None) -> Path:
+    """The default store's folder: beside the project file `near` (`<stem>.mlruns`), else the data folder's mlruns."""
+    if near is not None and "://" not in str(near):
+        project = Path(near).expanduser().resolve()
+        return project.with_name(f"{project.stem}.{DEFAULT_DIR}")
+    return data_folder() / DEFAULT_DIR
+
+
+def default_tracking_uri(near: str | Path | None = None) -> str:
+    """SUGGEST_TRACKING_URI if set, else `sqlite:///<store_folder(near)>/mlflow.db`."""
+    if os.environ.get("SUGGEST_TRACKING_URI"):
+        return _as_uri(os.environ["SUGGEST_TRACKING_URI"])
+    return "sqlite:///" + (store_folder(near) / "mlflow.db").as_posix()
+
+
+def _as_uri(tracking_uri: str) -> str:
+    if "://" not in tracking_uri and tracking_uri.endswith(".db"):
+        return "sqlite:///" + Path(tracking_uri).expanduser().resolve().as_posix()
+    return tracking_uri
 
 
 def _mlflow():
@@ -69,19 +99,18 @@ def _drop_pickle_advice(record: logging.LogRecord) -> bool:
     return "serialized using CloudPickle" not in str(record.msg)
 
 
-def _start(tracking_uri: str | None, experiment: str):
-    """Point mlflow at the store and experiment; returns the mlflow module."""
+def _start(tracking_uri: str | None, experiment: str, near: str | Path | None = None):
+    """Point mlflow at the store and experiment (printing where, the first time); returns the mlflow module."""
     mlflow = _mlflow()
-    if tracking_uri and "://" not in tracking_uri and tracking_uri.endswith(".db"):
-        tracking_uri = "sqlite:///" + Path(tracking_uri).resolve().as_posix()
-    uri = tracking_uri or default_tracking_uri()
+    uri = _as_uri(tracking_uri) if tracking_uri else default_tracking_uri(near)
     artifact_location = None
-    if tracking_uri is None:
-        folder = Path(uri[len("sqlite:///"):]).parent
-        folder.mkdir(parents=True, exist_ok=True)
-        artifact_location = (folder / "artifacts").as_uri()
-    elif uri.startswith("sqlite:///"):
-        Path(uri[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("sqlite:///"):
+        db = Path(uri[len("sqlite:///"):])
+        if not db.exists():
+            db.parent.mkdir(parents=True, exist_ok=True)
+            print(f"MLflow runs are kept in {db.parent} (browse them: mlflow ui --backend-store-uri {uri})",
+                  file=sys.stderr)
+        artifact_location = (db.parent / "artifacts").as_uri()
     mlflow.set_tracking_uri(uri)
     if mlflow.get_experiment_by_name(experiment) is None:
         mlflow.create_experiment(experiment, artifact_location=artifact_location)
@@ -196,12 +225,15 @@ def _signature(codes: list[str]):
 
 # --- public API -------------------------------------------------------------------------------------
 def log_training(model, model_dir: str | Path, tracking_uri: str | None = None,
-                 experiment: str = DEFAULT_EXPERIMENT) -> str | None:
+                 experiment: str = DEFAULT_EXPERIMENT, *, near: str | Path | None = None,
+                 log_training_data: bool = False) -> str | None:
     """Log a trained SuggestionModel saved at `model_dir`; returns the pyfunc model URI, or None on failure.
 
     Params: kind, seed, codebook and data hashes, encoder, model version, classifier params.
     Metrics: cv_macro_f1, cv_micro_f1, cv_f1.<code> (from config['cv_metrics']) and fit_seconds.
-    A failure to log is reported as a warning: the model directory is already saved.
+    The logged model leaves out the training texts and embeddings unless `log_training_data`.
+    `near`: a project file to keep the default store beside. A failure to log is reported as a
+    warning: the model directory is already saved.
     """
     model_dir = Path(model_dir)
     cfg = model.config
@@ -214,14 +246,15 @@ def log_training(model, model_dir: str | Path, tracking_uri: str | None = None,
                                "fit_seconds": cfg.get("fit_seconds")}
     metrics.update({f"cv_f1.{code}": f for code, f in (cv.get("per_code_f1") or {}).items()})
     try:
-        mlflow = _start(tracking_uri, experiment)
-        with _quiet(), mlflow.start_run(run_name=cfg.get("model_version")):
+        mlflow = _start(tracking_uri, experiment, near)
+        with _quiet(), _model_copy(model_dir, log_training_data) as logged_dir, \
+                mlflow.start_run(run_name=cfg.get("model_version")):
             mlflow.set_tags({"suggest.job": "train", "suggest.model_dir": str(model_dir.resolve())})
             mlflow.log_params(_params(params))
             mlflow.log_metrics(_finite_metrics(metrics))
             mlflow.log_artifact(str(model_dir / "config.json"))
             info = mlflow.pyfunc.log_model(name="model", python_model=__getattr__("SuggestPyfunc")(),
-                                           artifacts={"model_dir": str(model_dir)},
+                                           artifacts={"model_dir": str(logged_dir)},
                                            signature=_signature(list(cfg["codes"])),
                                            pip_requirements=_requirements())
         return info.model_uri
@@ -230,11 +263,31 @@ def log_training(model, model_dir: str | Path, tracking_uri: str | None = None,
         return None
 
 
+@contextmanager
+def _model_copy(model_dir: Path, with_training_data: bool) -> Iterator[Path]:
+    """The model folder to log: itself, or a copy without the training texts and embeddings."""
+    if with_training_data:
+        yield model_dir
+        return
+    import shutil
+    import tempfile
+
+    from suggest.model_files import MANIFEST, write_manifest
+
+    with tempfile.TemporaryDirectory(prefix="suggest-mlflow-") as tmp:
+        copy = Path(tmp) / model_dir.name
+        shutil.copytree(model_dir, copy, ignore=shutil.ignore_patterns(*TRAINING_DATA_FILES, MANIFEST))
+        if (model_dir / MANIFEST).is_file():
+            write_manifest(copy)
+        yield copy
+
+
+TRAINING_DATA_FILES = ("training_excerpts.csv", "evidence.npz")
 AGREEMENT_MEASURES = ("kappa", "alpha", "ac1")
 
 
 def log_agreement(table, report_dir: str | Path, params: Mapping[str, Any], tracking_uri: str | None = None,
-                  experiment: str = DEFAULT_EXPERIMENT) -> str | None:
+                  experiment: str = DEFAULT_EXPERIMENT, *, near: str | Path | None = None) -> str | None:
     """Log a `suggest agree` run: agreement metrics per coder pair, the report folder as artefacts.
 
     `table` is the agreement table (suggest.agreement). Rows for the whole data set
@@ -256,7 +309,7 @@ def log_agreement(table, report_dir: str | Path, params: Mapping[str, Any], trac
             if m in row:
                 metrics[f"{m}.{pair}.{where}"] = row[m]
     try:
-        mlflow = _start(tracking_uri, experiment)
+        mlflow = _start(tracking_uri, experiment, near)
         with _quiet(), mlflow.start_run(run_name=str(params.get("name", "agree"))):
             mlflow.set_tags({"suggest.job": "agree"})
             mlflow.log_params(_params(params))

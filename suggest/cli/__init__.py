@@ -6,6 +6,7 @@ argparse is imported here, so `suggest --help` is instant; the library loads on 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
@@ -38,7 +39,24 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         mod.add_parser(sub)
+    for command in sub.choices.values():
+        _add_limit_args(command)
     return parser
+
+
+def _add_limit_args(p: argparse.ArgumentParser) -> None:
+    # defaults mirror suggest.limits.Limits (not imported here, to keep --help instant)
+    g = p.add_argument_group("input limits (raise them only for files you trust)")
+    g.add_argument("--max-cell-chars", type=int, default=None, metavar="N",
+                   help="longest table cell or field, in characters (default 100000)")
+    g.add_argument("--max-document-mb", type=float, default=None, metavar="MB",
+                   help="largest file read whole, or one document's text (default 50)")
+    g.add_argument("--max-archive-mb", type=float, default=None, metavar="MB",
+                   help="most a .docx/.xlsx may expand to when unzipped (default 200)")
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds, so temporary files and folders are removed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,8 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
+    import os
+    import signal
+
+    from suggest import limits
     from suggest.errors import SuggestError
 
+    previous = limits.configure(cell_chars=args.max_cell_chars, document_mb=args.max_document_mb,
+                                archive_mb=args.max_archive_mb)
+    handler = None
+    with contextlib.suppress(ValueError):  # not in the main thread
+        handler = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.run(args) or 0)
     except SuggestError as exc:
@@ -65,6 +92,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (MemoryError, RecursionError) as exc:
+        print(f"error: the input is too large or too deeply nested to process ({type(exc).__name__})",
+              file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("SUGGEST_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}\n  This is a bug in suggest; please report it "
+              "(run again with SUGGEST_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return 1
+    finally:
+        limits.configure(**vars(previous))
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for CIs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
-    p.add_argument("--tracking-uri", default=None, help="MLflow tracking URI (default: local store)")
+    p.add_argument("--tracking-uri", default=None,
+                   help="MLflow tracking URI or .db file (default: in your data folder, printed; or set "
+                        "SUGGEST_TRACKING_URI)")
     p.set_defaults(run=run)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from suggest.cli.common import progress_enabled
 
@@ -32,23 +33,29 @@ def run(args: argparse.Namespace) -> int:
     from suggest.codebook import load_codebook
     from suggest.ingest import load_excerpts
     from suggest.model import SuggestionModel
-    from suggest.output import check_output_file
+    from suggest.output import atomic_path, check_output_file
     from suggest.segment import Segmenter
-    from suggest.suggestions import SUFFIXES, make_suggestions, score_texts, score_table, write_suggestions
+    from suggest.suggestions import SUFFIXES, make_suggestions, score_table, score_texts
+    from suggest.suggestions.write import write_suggestions_to
 
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
     codebook = load_codebook(args.codebook) if args.codebook else None
-    model = SuggestionModel.load(args.model, codebook)
     progress = progress_enabled(args)
     t0 = time.perf_counter()
+    model = SuggestionModel.load(args.model, codebook)  # before the documents: a bad model fails fast
+    if args.project:
+        _check_project(args.project, model)
     segmenter = Segmenter(mode=args.segment, window=args.window)
     documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress)
     parts = score_texts(model, [e.text for e in excerpts], progress=progress)
     P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(model, excerpts, P, E)
     scores = score_table(excerpts, P, model.codes) if args.all_scores else None
-    for out in outs:
-        write_suggestions(out, table, model, scores)
+    with contextlib.ExitStack() as stack:  # outputs stay temporary files until the project has stored the batch
+        for out in outs:
+            write_suggestions_to(stack.enter_context(atomic_path(out)), out.suffix.lower(), table, model, scores)
+        if args.project:
+            batch = _store(args.project, model, documents, excerpts, P, table)
     n_sugg = int((table["code"] != "").sum())
     none = int(table.groupby("excerpt_id")["code"].apply(lambda s: (s == "").all()).sum())
     print(f"{len(documents)} documents -> {len(excerpts)} excerpts -> {n_sugg} suggestions "
@@ -56,9 +63,36 @@ def run(args: argparse.Namespace) -> int:
     for out in outs:
         print(f"Wrote {out}")
     if args.project:
-        from suggest.store import Store
-
-        with Store.open(args.project, create=True) as store:
-            batch = store.add_batch(model, documents, excerpts, P, table)
         print(f"Stored in project {args.project} as batch {batch}")
     return 0
+
+
+def _check_project(project: str, model) -> None:
+    """Before the long work: refuse a project that is not a suggest project or uses another codebook."""
+    from suggest.store import Store
+    from suggest.store.engine import resolve
+
+    _, path = resolve(project)
+    if path is not None and not path.exists():
+        return
+    with Store.open(project) as store:
+        store.check_codebook(model.codebook)
+
+
+def _store(project: str, model, documents, excerpts, P, table) -> int:
+    """Store the batch; a project file this call created is removed again if storing fails."""
+    from suggest.store import Store
+    from suggest.store.engine import resolve
+
+    _, path = resolve(project)
+    new = path is not None and not path.exists()
+    try:
+        with Store.open(project, create=True) as store:
+            return store.add_batch(model, documents, excerpts, P, table)
+    except BaseException:
+        if new:
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                             path.with_name(path.name + "-journal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        raise

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.xlsx and not args.csv:
         raise OutputError("nothing to export", field="--xlsx", hint="give --xlsx OUT.xlsx and/or --csv OUT.csv")
-    with Store.open(args.project) as store:
+    with Store.open(args.project, read_only=True) as store:
         if args.xlsx:
             from suggest.store.excel import export_xlsx
 

@@ -28,7 +28,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default=None, help="where to fine-tune: cpu or cuda (default: cuda when present)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
-    p.add_argument("--tracking-uri", default=None, help="MLflow tracking URI (default: local store in ./mlruns)")
+    p.add_argument("--tracking-uri", default=None,
+                   help="MLflow tracking URI or .db file (default: beside --project, else in your data folder; "
+                        "printed; or set SUGGEST_TRACKING_URI)")
+    p.add_argument("--log-training-data", action="store_true",
+                   help="also copy the training texts into the MLflow run (default: they stay in the model folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=run)
 
@@ -39,10 +43,12 @@ def run(args: argparse.Namespace) -> int:
     from suggest.codebook import load_codebook
     from suggest.corpus import CodedCorpus
     from suggest.errors import DataError
+    from suggest.model_files import check_model_out
     from suggest.output import ensure_writable_dir
     from suggest.train import train
 
     ensure_writable_dir(Path(args.out).parent, what="model directory")
+    check_model_out(args.out)
     codebook = load_codebook(args.codebook) if args.codebook else None
     if not args.data and not args.project:
         raise DataError("nothing to train on", field="--data", hint="give --data FILE and/or --project FILE")
@@ -85,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_track:
         from suggest.tracking import log_training
 
-        uri = log_training(model, path, tracking_uri=args.tracking_uri)
+        uri = log_training(model, path, tracking_uri=args.tracking_uri, near=args.project,
+                           log_training_data=args.log_training_data)
         if uri:
             print(f"Logged to MLflow: {uri}")
     return 0

@@ -144,6 +144,9 @@ class Codebook:
         path = Path(path)
         if not path.is_file():
             raise CodebookError("file not found", path=path, hint="give the path of a codebook .yaml file")
+        from suggest import limits
+
+        limits.check_file_size(path)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:

@@ -215,6 +215,9 @@ def _parse(path: Path) -> "Element":
 
     if not path.is_file():
         raise CodebookError("file not found", path=path, hint="give the path of a REFI-QDA .qdc codebook")
+    from suggest import limits
+
+    limits.check_file_size(path)
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from suggest import limits
 from suggest.corpus import TABLE_SUFFIXES
 from suggest.errors import DataError, EmptyBatchError, IngestError
 
@@ -75,8 +76,12 @@ def read_documents(inputs: Sequence[str | Path], progress: bool = False) -> list
                    else f"unsupported file type; readable types are {', '.join(DOCUMENT_SUFFIXES)}")
             log.warning("skipped %s: %s", path, why)
             continue
+        limits.check_file_size(path)
         read = _reader(suffix)(path)
-        documents.extend(read if isinstance(read, list) else [read])
+        read = read if isinstance(read, list) else [read]
+        for doc in read:
+            limits.check_text_size(doc.text, path)
+        documents.extend(read)
         readable.add(given)
     for given in dict.fromkeys(Path(p) for p in inputs):
         if given.is_dir() and given not in readable and documents:

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from suggest import limits
 from suggest.errors import IngestError
 from suggest.ingest.text import normalize_newlines, slugify
 from suggest.transcript import is_interview, speakers
@@ -29,12 +30,17 @@ def read_docx(path: Path) -> "Document":
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
+    from lxml.etree import XMLSyntaxError
 
     if not zipfile.is_zipfile(path):
+        if limits.is_encrypted_office(path):
+            raise IngestError("the document is password-protected (encrypted)", path=path,
+                              hint="open it in Word, remove the password (File > Info > Protect Document), save")
         raise IngestError(_NOT_DOCX, path=path, hint=_NOT_DOCX_HINT)
+    limits.check_archive(path)
     try:
         word = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, XMLSyntaxError) as exc:
         raise IngestError(f"{_NOT_DOCX} ({exc})", path=path, hint=_NOT_DOCX_HINT) from None
     from suggest.corpus import Document
 

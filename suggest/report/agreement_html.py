@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from suggest.errors import OutputError
+from suggest.output import text_cells, write_csv
 from suggest.report.agreement_plots import (fmt, fmt_ci, pair_label, plot_by_code, plot_model_vs_coder,
                                             plot_over_batches, save_png, short, summary_rows)
 
@@ -81,7 +82,7 @@ def write_agreement_report(table: pd.DataFrame, out_dir: str | Path, title: str 
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the report folder ({exc.strerror})", path=out) from None
-    written = {"csv": _atomic(out / "agreement.csv", lambda p: table.to_csv(p, index=False))}
+    written = {"csv": _atomic(out / "agreement.csv", lambda p: write_csv(p, table))}
     written["xlsx"] = _atomic(out / "agreement.xlsx", lambda p: _write_xlsx(table, p))
     plots = {}
     for name, fn in (("by_code", plot_by_code), ("model_vs_coder", plot_model_vs_coder),
@@ -171,6 +172,7 @@ def _write_xlsx(table: pd.DataFrame, path: str) -> None:
         _rounded(table).to_excel(xw, sheet_name="All rows", index=False)
         readme.to_excel(xw, sheet_name="Read me", index=False)
         for ws in xw.book.worksheets:
+            text_cells(ws)
             ws.freeze_panes = "A2"
             ws.auto_filter.ref = ws.dimensions
             for cell in ws[1]:

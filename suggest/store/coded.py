@@ -67,10 +67,10 @@ def coded_table(store: "Store", coder: str | None = None) -> "pd.DataFrame":
 
 def export_csv(store: "Store", path: str | Path, coder: str | None = None) -> tuple[Path, int]:
     """Write the coded data as UTF-8 CSV (atomically); returns (path, number of rows)."""
-    from suggest.output import atomic_path, check_output_file
+    from suggest.output import atomic_path, check_output_file, write_csv
 
     path = check_output_file(path, (".csv",))
     table = coded_table(store, coder)
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8")
+        write_csv(tmp, table)
     return path, len(table)

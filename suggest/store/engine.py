@@ -1,7 +1,9 @@
 """Connecting to a project database: SQLite file checks and pragmas, schema check and upgrade."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Engine, make_url
@@ -39,25 +41,41 @@ def check_file(path: Path, create: bool) -> None:
         return
     with open(path, "rb") as fh:
         head = fh.read(len(_SQLITE_MAGIC))
-    if head and head != _SQLITE_MAGIC:
+    if not head:
+        raise StoreError("the file is empty (0 bytes), not a suggest project", path=path,
+                         hint="give the .sqlite file that `suggest batch --project` created, or a new file name")
+    if head != _SQLITE_MAGIC:
         raise StoreError("not a suggest project file (it is not an SQLite database)", path=path,
                          hint="give the .sqlite file that `suggest batch --project` created")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose SQLite connections use WAL, foreign keys, full sync and explicit BEGINs.
+def read_only_url(path: Path) -> str:
+    """A URL that opens an SQLite file read-only and creates no -wal/-shm files.
+
+    When another program has the database open (its -wal file exists), the reader joins it
+    (mode=ro); otherwise nothing else can be writing, and it reads the file as immutable.
+    """
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    return f"sqlite:///file:{quote(path.as_posix())}?{mode}&uri=true"
+
+
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine whose SQLite connections use foreign keys, full sync and explicit BEGINs.
 
     Write transactions on SQLite start with BEGIN IMMEDIATE (connection option `write=True`),
-    so a read-then-write step (such as undo) cannot interleave with another writer.
+    so a read-then-write step (such as undo) cannot interleave with another writer. WAL mode is
+    switched on by `prepare`, only once the file is known to be a suggest project.
     """
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
-    engine = create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
+    timeout = 5 if read_only else float(os.environ.get("SUGGEST_LOCK_TIMEOUT", 30))  # seconds to wait for a lock
+    engine = create_engine(url, connect_args={"timeout": timeout} if is_sqlite else {})
     if is_sqlite:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record) -> None:
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
             cur = dbapi_conn.cursor()
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=30000"):
+            for pragma in ("foreign_keys=ON", "synchronous=FULL", f"busy_timeout={int(timeout * 1000)}"):
                 cur.execute(f"PRAGMA {pragma}")
             cur.close()
 
@@ -67,33 +85,71 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def prepare(engine: Engine, where: str, create: bool) -> int:
-    """Create, check or upgrade the schema; returns the schema version now in the database."""
+def prepare(engine: Engine, where: str, create: bool, read_only: bool = False) -> int:
+    """Check the schema, then (not `read_only`) create or upgrade it and switch SQLite to WAL mode.
+
+    Returns the schema version now in the database. A foreign database is refused before anything
+    is written to it; a read-only check takes no write lock.
+    """
     with engine.connect() as conn:
-        conn.execution_options(write=True)
         with conn.begin():
-            names = set(inspect(conn).get_table_names())
-            if not names:
-                if not create:
-                    raise StoreError("the database is empty, not a suggest project", path=where,
-                                     hint="create the project with `suggest batch ... --project FILE`")
-                schema.create_all(conn)
-                return schema.SCHEMA_VERSION
-            if "schema_info" not in names:
-                raise StoreError(f"not a suggest project (it holds tables {', '.join(sorted(names)[:6])})",
-                                 path=where, hint="give the project file that `suggest batch --project` created")
-            info = dict(conn.execute(select(schema.schema_info.c.key, schema.schema_info.c.value)).all())
-            if info.get("app") != schema.APP_ID or not str(info.get("schema_version", "")).isdigit():
-                raise StoreError("not a suggest project (its schema_info table is foreign)", path=where,
-                                 hint="give the project file that `suggest batch --project` created")
-            version = int(info["schema_version"])
-            if version > schema.SCHEMA_VERSION:
-                raise StoreError(f"this project was written by a newer suggest (schema version {version}; this "
-                                 f"suggest reads up to {schema.SCHEMA_VERSION})", path=where,
-                                 hint="upgrade suggest (pip install -U suggest) to open it")
-            while version < schema.SCHEMA_VERSION:
-                schema.MIGRATIONS[version](conn)
-                version += 1
-                conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "schema_version")
-                             .values(value=str(version)))
+            version = _check(conn, where, create)
+        if version == schema.SCHEMA_VERSION and read_only:
             return version
+        if read_only:
+            raise StoreError(f"this project was written by an older suggest (schema version {version})", path=where,
+                             hint="open it once with `suggest review` or `suggest import` to upgrade it, then retry")
+        if version != schema.SCHEMA_VERSION:
+            conn.execution_options(write=True)
+            with conn.begin():
+                version = _upgrade(conn, where, create)
+        if engine.dialect.name == "sqlite":  # outside any transaction, on the driver's connection
+            cur = conn.connection.dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+        return version
+
+
+def _check(conn, where: str, create: bool) -> int:
+    """The schema version of a suggest project; 0 for an empty database that may be created."""
+    names = set(inspect(conn).get_table_names())
+    if not names:
+        if not create:
+            raise StoreError("the database is empty, not a suggest project", path=where,
+                             hint="create the project with `suggest batch ... --project FILE`")
+        return 0
+    return _version(conn, names, where)
+
+
+def _version(conn, names: set[str], where: str) -> int:
+    if "schema_info" not in names:
+        raise StoreError(f"not a suggest project (it holds tables {', '.join(sorted(names)[:6])})",
+                         path=where, hint="give the project file that `suggest batch --project` created")
+    info = dict(conn.execute(select(schema.schema_info.c.key, schema.schema_info.c.value)).all())
+    if info.get("app") != schema.APP_ID or not str(info.get("schema_version", "")).isdigit():
+        raise StoreError("not a suggest project (its schema_info table is foreign)", path=where,
+                         hint="give the project file that `suggest batch --project` created")
+    version = int(info["schema_version"])
+    if version > schema.SCHEMA_VERSION:
+        raise StoreError(f"this project was written by a newer suggest (schema version {version}; this "
+                         f"suggest reads up to {schema.SCHEMA_VERSION})", path=where,
+                         hint="upgrade suggest (pip install -U suggest) to open it")
+    return version
+
+
+def _upgrade(conn, where: str, create: bool) -> int:
+    """Create the schema in an empty database, or run the migrations; inside a write transaction."""
+    names = set(inspect(conn).get_table_names())
+    if not names:
+        if not create:
+            raise StoreError("the database is empty, not a suggest project", path=where,
+                             hint="create the project with `suggest batch ... --project FILE`")
+        schema.create_all(conn)
+        return schema.SCHEMA_VERSION
+    version = _version(conn, names, where)
+    while version < schema.SCHEMA_VERSION:
+        schema.MIGRATIONS[version](conn)
+        version += 1
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "schema_version")
+                     .values(value=str(version)))
+    return version

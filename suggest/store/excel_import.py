@@ -9,6 +9,7 @@ the same file twice changes nothing.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from suggest.store import Store
 
 REQUIRED = ("excerpt_id", "model_version", "Excerpt", "Code", "Decision", "Missed codes")
+FORMULA = "\x00formula"  # stands for a formula cell: no text can hold NUL, so it never matches a value
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,10 @@ class Problem:
 def _value(ws, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    v = ws.cell(row=row, column=col).value
+    cell = ws.cell(row=row, column=col)
+    if cell.data_type == "f":
+        return FORMULA
+    v = cell.value
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -52,13 +57,18 @@ def read_decisions(store: "Store", path: str | Path, coder: str) -> list[dict]:
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from suggest import limits
+
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", path=path, hint="give the .xlsx written by `suggest export --xlsx`")
+    limits.check_file_size(path)
+    limits.check_archive(path)
     try:
-        wb = load_workbook(path, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DataError(f"cannot read the workbook ({exc})", path=path, hint="save it as .xlsx in Excel") from None
+        wb = load_workbook(path)  # not data_only: a formula cell must be seen, and refused
+    except (InvalidFileException, KeyError, OSError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", path=path,
+                        hint="give the .xlsx written by `suggest export --xlsx`, saved as .xlsx in Excel") from None
     if SHEET not in wb.sheetnames:
         raise DataError(f"no sheet named '{SHEET}'", path=path, field="sheet",
                         hint=f"sheets found: {', '.join(wb.sheetnames)}; give the workbook from `suggest export`")
@@ -84,6 +94,11 @@ def read_decisions(store: "Store", path: str | Path, coder: str) -> list[dict]:
     for r in range(2, ws.max_row + 1):
         cells = {h: _value(ws, r, c) for h, c in col.items()}
         if not any(v.strip() for v in cells.values()):
+            continue
+        formulas = [h for h, v in cells.items() if v == FORMULA]
+        for h in formulas:
+            bad(r, h, "the cell holds a formula; type the value itself (accept, reject, codes or text)")
+        if formulas:
             continue
         eid, code = cells["excerpt_id"].strip(), cells["Code"].strip()
         if not eid:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from suggest.errors import CodebookMismatchError, StoreError
 from suggest.store import schema as t
-from suggest.store.engine import check_file, make_engine, prepare, resolve
+from suggest.store.engine import check_file, make_engine, prepare, read_only_url, resolve
 from suggest.store.reads import StoreReads
 
 if TYPE_CHECKING:
@@ -36,11 +36,11 @@ class Store(StoreReads):
     Open it with `Store.open(path_or_url, create=False)`, preferably as a context manager.
     """
 
-    def __init__(self, url: str, where: str, create: bool = False):
+    def __init__(self, url: str, where: str, create: bool = False, read_only: bool = False):
         self.url, self.where = url, where
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, read_only=read_only)
         try:
-            self.schema_version = prepare(self.engine, where, create)
+            self.schema_version = prepare(self.engine, where, create, read_only=read_only)
         except sa_exc.DatabaseError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open the project database ({exc.orig})", path=where,
@@ -50,12 +50,17 @@ class Store(StoreReads):
             raise
 
     @classmethod
-    def open(cls, target: str | Path, create: bool = False) -> "Store":
-        """Open (or with `create`, create) a project; refuses non-suggest files and newer schemas."""
+    def open(cls, target: str | Path, create: bool = False, read_only: bool = False) -> "Store":
+        """Open (or with `create`, create) a project; refuses non-suggest files and newer schemas.
+
+        `read_only`: for commands that only read (export, train); takes no lock, writes no file.
+        """
         url, path = resolve(target)
         if path is not None:
-            check_file(path, create)
-        return cls(url, str(path) if path is not None else _safe_url(url), create)
+            check_file(path, create and not read_only)
+            if read_only and url.startswith("sqlite:///"):
+                url = read_only_url(path)
+        return cls(url, str(path) if path is not None else _safe_url(url), create and not read_only, read_only)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -85,9 +90,12 @@ class Store(StoreReads):
                 from None
 
     # --- codebooks and models -------------------------------------------------------------
-    def _ensure_codebook(self, conn: Connection, codebook: "Codebook") -> None:
-        import yaml
+    def check_codebook(self, codebook: "Codebook") -> None:
+        """Raise CodebookMismatchError if the project uses another codebook than `codebook`."""
+        with self._read() as conn:
+            self._refuse_other_codebook(conn, codebook)
 
+    def _refuse_other_codebook(self, conn: Connection, codebook: "Codebook") -> list[str]:
         known = conn.execute(select(t.codebooks.c.hash)).scalars().all()
         if known and codebook.hash not in known:
             current = self._codebook(conn)
@@ -97,7 +105,12 @@ class Store(StoreReads):
                 path=self.where, field="codebook",
                 hint="use a model trained on the project's codebook, or start a new project file for the new "
                      "codebook")
-        if not known:
+        return known
+
+    def _ensure_codebook(self, conn: Connection, codebook: "Codebook") -> None:
+        import yaml
+
+        if not self._refuse_other_codebook(conn, codebook):
             conn.execute(insert(t.codebooks).values(
                 hash=codebook.hash, name=codebook.name, version=str(codebook.version),
                 yaml=yaml.safe_dump(codebook.to_dict(), sort_keys=False, allow_unicode=True), added_at=now()))

@@ -44,7 +44,7 @@ def decisions_as_long(project: str | Path, codebook: "Codebook | None" = None
     from suggest.store import Store
     from suggest.store.coded import reviewed_decisions, reviewed_rows
 
-    with Store.open(project) as store:
+    with Store.open(project, read_only=True) as store:
         snap = store.snapshot(text=True)
     if codebook is not None and codebook.hash != snap.codebook.hash:
         raise CodebookMismatchError(

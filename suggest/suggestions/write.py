@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from suggest.model import SuggestionModel
-from suggest.output import atomic_path, check_output_file
+from suggest.output import atomic_path, check_output_file, write_csv
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
 
@@ -17,19 +17,24 @@ def write_suggestions(path: str | Path, suggestions: pd.DataFrame, model: Sugges
                       scores: pd.DataFrame | None = None) -> Path:
     """Write by suffix (.csv, .jsonl, .xlsx); `scores` adds every code's score (--all-scores)."""
     path = check_output_file(path, SUFFIXES)
-    suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
-        if suffix == ".xlsx":
-            from suggest.suggestions.xlsx import write_xlsx
-
-            write_xlsx(tmp, suggestions, model, scores)
-        else:
-            table = suggestions.merge(scores, on="excerpt_id", how="left") if scores is not None else suggestions
-            if suffix == ".csv":
-                table.to_csv(tmp, index=False, encoding="utf-8")
-            else:
-                _write_jsonl(tmp, table)
+        write_suggestions_to(tmp, path.suffix.lower(), suggestions, model, scores)
     return path
+
+
+def write_suggestions_to(tmp: Path, suffix: str, suggestions: pd.DataFrame, model: SuggestionModel,
+                         scores: pd.DataFrame | None = None) -> None:
+    """Write in the format of `suffix` to `tmp` (a temporary path the caller moves into place)."""
+    if suffix == ".xlsx":
+        from suggest.suggestions.xlsx import write_xlsx
+
+        write_xlsx(tmp, suggestions, model, scores)
+        return
+    table = suggestions.merge(scores, on="excerpt_id", how="left") if scores is not None else suggestions
+    if suffix == ".csv":
+        write_csv(tmp, table)
+    else:
+        _write_jsonl(tmp, table)
 
 
 def _write_jsonl(path: Path, table: pd.DataFrame) -> None:

@@ -36,6 +36,8 @@ def write_xlsx(path: Path, suggestions: pd.DataFrame, model: SuggestionModel,
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from suggest.output import text_cells
+
     rows = []
     for eid, g in suggestions.groupby("excerpt_id", sort=False):
         first = g.iloc[0]
@@ -68,6 +70,7 @@ def write_xlsx(path: Path, suggestions: pd.DataFrame, model: SuggestionModel,
         for name, df in (("Suggestions", table), ("Codebook", codebook), ("About", about)):
             df.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
+            text_cells(ws)
             ws.freeze_panes = "A2"
             ws.auto_filter.ref = ws.dimensions
             for j, col in enumerate(df.columns, start=1):

@@ -19,7 +19,7 @@ def client_for(project, coder="amira"):
 
 
 def post(client, app, path, body, token=True):
-    headers = {"X-Suggest-Token": app.config["TOKEN"]} if token else {}
+    headers = {"X-Suggest-Token": app.config["TOKEN"], "Origin": "http://localhost"} if token else {}
     return client.post(path, json=body, headers=headers)
 
 
@@ -91,3 +91,54 @@ def test_filters(project):
     by_code = client.get("/api/items", query_string={"code": code}).get_json()["items"]
     assert {i["id"] for i in by_code} == {e for e, ss in snap.suggestions.items() if code in {s["code"] for s in ss}}
     assert client.get("/api/items", query_string={"status": "reviewed"}).get_json()["items"] == []
+
+
+def _first_item(client):
+    return client.get("/api/items").get_json()["items"][0]["id"]
+
+
+def test_writes_need_an_origin_of_this_server(project):
+    """Issue 11, item 8: a state-changing request from another origin, or naming none, is refused."""
+    app, client = client_for(project)
+    eid = _first_item(client)
+    body = {"excerpt_id": eid, "code": "", "action": "accept"}
+    token = {"X-Suggest-Token": app.config["TOKEN"]}
+    for headers in ({}, {"Origin": "http://evil.example"}, {"Origin": "null"},
+                    {"Referer": "http://evil.example/page"}, {"Origin": "http://localhost.evil.example"}):
+        assert client.post("/api/decide", json=body, headers={**token, **headers}).status_code == 403, headers
+    with Store.open(project) as store:
+        assert store.decision_rows() == []
+    assert client.post("/api/decide", json=body, headers={**token, "Referer": "http://localhost/"}).status_code == 200
+    assert client.post("/api/undo", json={}, headers={**token, "Origin": "http://localhost"}).status_code == 200
+
+
+def test_a_session_secret_guards_every_request(project):
+    """Issue 11, item 8: with a secret (always, under `suggest review`), nothing is served without it."""
+    app = create_app(project, "amira", secret="s3cret")
+    client = app.test_client()
+    for path in ("/", "/api/meta", "/api/items", "/static/review.js", "/?key=wrong"):
+        resp = client.get(path)
+        assert resp.status_code == 403 and app.config["TOKEN"] not in resp.get_data(as_text=True), path
+    first = client.get("/?key=s3cret")
+    assert first.status_code == 303 and first.headers["Location"].endswith("/")
+    cookie = first.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert client.get("/").status_code == 200  # the cookie now carries the secret
+    assert client.get("/api/meta").status_code == 200
+    other = app.test_client()
+    assert other.get("/api/items").status_code == 403
+
+
+def test_request_bodies_and_notes_are_capped(project):
+    """Issue 11, item 4: a 5 MB note is refused; the project keeps nothing of it."""
+    from suggest.review.app import MAX_NOTE
+
+    app, client = client_for(project)
+    eid = _first_item(client)
+    huge = post(client, app, "/api/decide", {"excerpt_id": eid, "code": "", "action": "accept", "note": "x" * 5_000_000})
+    assert huge.status_code == 413
+    long = post(client, app, "/api/decide", {"excerpt_id": eid, "code": "", "action": "accept",
+                                             "note": "x" * (MAX_NOTE + 1)})
+    assert long.status_code == 400 and "note" in long.get_json()["error"]
+    with Store.open(project) as store:
+        assert store.decision_rows() == []

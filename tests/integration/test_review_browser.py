@@ -126,7 +126,7 @@ def test_html_in_an_email_is_shown_as_text_and_runs_nothing(tmp_path, browser, s
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert page.locator("main img, header img, #doc-fields img").count() == 0
     assert page.locator("body script").count() == 0
-    raw = page.request.get(url + "api/excerpt/evil-2").text()
+    raw = page.request.get(url.split("?")[0] + "api/excerpt/evil-2").text()
     assert "<img" not in raw and "\\u003cimg" in raw
 
 

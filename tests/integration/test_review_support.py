@@ -106,7 +106,7 @@ def start_server(project: Path, coder: str) -> tuple[subprocess.Popen, str]:
                              "--port", str(port), "--no-browser"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
     line = proc.stdout.readline()
-    m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+    m = re.search(r"(http://127\.0\.0\.1:\d+/\S*)", line)
     if not m:
         proc.kill()
         raise RuntimeError(f"the review server did not start: {line}{proc.stdout.read()}")

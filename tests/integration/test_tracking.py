@@ -57,14 +57,56 @@ def test_training_run_has_params_metrics_and_config(fake_model, fake_model_dir, 
     assert "config.json" in files
 
 
-def test_default_store_is_inside_the_project_folder(fake_model, fake_model_dir, tmp_path, monkeypatch):
+def test_default_store_is_in_the_data_folder_never_the_working_folder(fake_model, fake_model_dir, tmp_path,
+                                                                     monkeypatch, capsys):
+    """Issue 11, item 9: no ./mlruns wherever a command runs; the place is printed when created."""
     from suggest.tracking import default_tracking_uri, log_training
 
-    monkeypatch.chdir(tmp_path)
+    work, data = tmp_path / "work", tmp_path / "data"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("SUGGEST_DATA_DIR", str(data))
+    monkeypatch.delenv("SUGGEST_TRACKING_URI", raising=False)
     assert log_training(fake_model, fake_model_dir)
-    assert (tmp_path / "mlruns" / "mlflow.db").is_file()
-    assert any((tmp_path / "mlruns" / "artifacts").rglob("config.json"))
-    assert default_tracking_uri() == f"sqlite:///{(tmp_path / 'mlruns' / 'mlflow.db').as_posix()}"
+    assert list(work.iterdir()) == []
+    assert (data / "mlruns" / "mlflow.db").is_file()
+    assert str(data / "mlruns") in capsys.readouterr().err
+    assert default_tracking_uri() == f"sqlite:///{(data / 'mlruns' / 'mlflow.db').as_posix()}"
+    project = tmp_path / "study" / "retake.sqlite"
+    assert default_tracking_uri(near=project) == f"sqlite:///{(project.parent / 'retake.mlruns' / 'mlflow.db').as_posix()}"
+    monkeypatch.setenv("SUGGEST_TRACKING_URI", str(tmp_path / "x.db"))
+    assert default_tracking_uri(near=project) == f"sqlite:///{(tmp_path / 'x.db').as_posix()}"
+
+
+def _model_files(uri: str, dest) -> list[str]:
+    """Names of every file MLflow stored for the logged model `uri`."""
+    import mlflow
+
+    return [p.name for p in __import__("pathlib").Path(
+        mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(dest))).rglob("*") if p.is_file()]
+
+
+def test_training_texts_stay_out_of_runs_unless_asked(fake_model, fake_model_dir, store, tmp_path):
+    """Issue 11, item 9: training_excerpts.csv and evidence.npz are logged only with log_training_data."""
+    import mlflow
+
+    from suggest.tracking import log_training
+
+    uri = log_training(fake_model, fake_model_dir, tracking_uri=store, experiment="private")
+    files = _model_files(uri, tmp_path / "a")
+    assert "classifier.skops" in files and "manifest.json" in files
+    assert not {"training_excerpts.csv", "evidence.npz"} & set(files)
+    scores = mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": ["a letter to the employer"]}))
+    assert list(scores.columns) == fake_model.codes  # the logged model still loads and scores
+    uri = log_training(fake_model, fake_model_dir, tracking_uri=store, experiment="with-data", log_training_data=True)
+    assert {"training_excerpts.csv", "evidence.npz"} <= set(_model_files(uri, tmp_path / "b"))
+
+
+def test_readme_says_where_runs_go():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "Where MLflow runs go" in readme and "SUGGEST_TRACKING_URI" in readme and "--log-training-data" in readme
 
 
 def test_telemetry_is_off_even_when_nothing_else_turns_it_off(fake_model_dir, store):

@@ -43,6 +43,11 @@ def test_edited_codebook_inside_model_is_detected(fake_model_dir, tmp_path):
     shutil.copytree(fake_model_dir, copy)
     text = (copy / "codebook.yaml").read_text().replace("Trial set-up", "Trial setup")
     (copy / "codebook.yaml").write_text(text)
+    with pytest.raises(ModelError, match="changed or damaged"):
+        suggest.load_model(copy)
+    from suggest.model_files import write_manifest
+
+    write_manifest(copy)  # edited together with its manifest: the codebook hash still catches it
     with pytest.raises(ModelError, match="does not match"):
         suggest.load_model(copy)
 
@@ -84,12 +89,12 @@ def test_encoder_is_a_part_of_its_own(fake_model, fake_model_dir):
     assert spec["name"] == "fake-64"
     assert not hasattr(fake_model.classifier, "embedder")  # the head holds no encoder
     assert fake_model.classifier.classes_.tolist() == fake_model.codes
-    (fake_model_dir / "encoder.json").rename(fake_model_dir / "encoder.moved")
+    (fake_model_dir / "encoder.json").rename(fake_model_dir / ".encoder.moved")
     try:
         with pytest.raises(ModelError, match="encoder.json is missing"):
             suggest.load_model(fake_model_dir)
     finally:
-        (fake_model_dir / "encoder.moved").rename(fake_model_dir / "encoder.json")
+        (fake_model_dir / ".encoder.moved").rename(fake_model_dir / "encoder.json")
 
 
 def test_a_format_1_model_folder_still_loads_and_scores_as_before():
