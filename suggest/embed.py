@@ -178,6 +178,10 @@ class FineTunedEmbedder(SentenceEmbedder):
         """Use an already loaded SentenceTransformer for this folder (no second load)."""
         _LOADED[(resolve_model_path(self.model_name), self.device)] = model
 
+    def release(self) -> None:
+        """Forget the loaded weights (their embeddings stay cached); the folder is left as it is."""
+        _LOADED.pop((resolve_model_path(self.model_name), self.device), None)
+
 
 class FakeEmbedder(TransformerMixin, BaseEstimator):
     """Deterministic hashed bag-of-words vectors for fast tests: shared words -> similar vectors."""

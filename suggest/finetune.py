@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
@@ -142,9 +144,12 @@ def cross_fit_encoders(texts: Sequence[str], Y: np.ndarray, definitions: Sequenc
     """(final encoder, cross_fit list for `CombinedClassifier.fit`, seconds taken).
 
     One encoder per fold, tuned on the fold's training rows, encodes every excerpt and the
-    definitions; the final encoder is tuned on every excerpt.
+    definitions and is then deleted; the final encoder is tuned on every excerpt. Its folder
+    (a temporary one unless `workdir` is given) lives as long as the encoder object: saving
+    the model copies it into the model folder.
     """
     t0 = time.perf_counter()
+    own = workdir is None
     workdir = Path(workdir or tempfile.mkdtemp(prefix="suggest-encoders-"))
     texts = [str(t) for t in texts]
     cross_fit = []
@@ -154,10 +159,14 @@ def cross_fit_encoders(texts: Sequence[str], Y: np.ndarray, definitions: Sequenc
         enc = as_embedder(tuned, [texts[i] for i in tr], Y[tr], base=base, settings=settings, seed=seed + k,
                           workdir=workdir, progress=progress, cache_dir=cache_dir)
         cross_fit.append((tr, va, enc.transform(texts), enc.transform(list(definitions))))
+        enc.release()
+        shutil.rmtree(enc.model_name, ignore_errors=True)
     tuned = fine_tune(texts, Y, base=base, settings=settings, seed=seed, progress=progress,
                       desc="fine-tuning on every excerpt")
     final = as_embedder(tuned, texts, Y, base=base, settings=settings, seed=seed, workdir=workdir,
                         progress=progress, cache_dir=cache_dir)
+    if own:
+        weakref.finalize(final, shutil.rmtree, workdir, True)
     return final, cross_fit, time.perf_counter() - t0
 
 
