@@ -2,6 +2,9 @@
 the saved model, agreement rows."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import yaml
@@ -11,28 +14,8 @@ from suggest.codebook import Code, Codebook, CodeGroup, load_codebook, read_qdc,
 from suggest.embed import FakeEmbedder
 from suggest.errors import CodebookError
 
-CODES = ("S1", "S2", "S3")
-SHARES = (0.65, 0.20, 0.15)
-CUES = {"S1": ("steady", "usual", "routine", "settled"), "S2": ("worried", "anxious", "uneasy", "nervous"),
-        "S3": ("angry", "furious", "annoyed", "fed")}
-FILLER = ("mentor", "visit", "letter", "employer", "week", "phone", "hours", "plan", "meeting", "form", "shift",
-          "manager", "return", "role", "team", "review", "call", "notes", "goal", "task")
-
-
-def constructed_group(n: int, seed: int) -> tuple[list[str], np.ndarray]:
-    """Three codes of one group, shares 65/20/15; the true code's cue word shows in 60% of excerpts and
-    every code's cue by chance in 20%, so scores are uncertain (as in experiments/single_choice_groups.py)."""
-    rng = np.random.default_rng(seed)
-    y = rng.choice(3, size=n, p=SHARES)
-    texts = []
-    for c in y:
-        words = list(rng.choice(FILLER, 6))
-        for k, code in enumerate(CODES):
-            if rng.random() < (0.6 if k == c else 0.2):
-                words.append(str(rng.choice(CUES[code])))
-        rng.shuffle(words)
-        texts.append(" ".join(words))
-    return texts, np.eye(3, dtype=int)[y]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "experiments"))
+from single_choice_groups import CODES, CUES, FILLER, constructed_group  # noqa: E402  (the experiment's data)
 
 
 def codebook_dict(**group) -> dict:
