@@ -139,14 +139,10 @@ def _version(conn, names: set[str], where: str) -> int:
 
 def _upgrade(conn, where: str, create: bool) -> int:
     """Create the schema in an empty database, or run the migrations; inside a write transaction."""
-    names = set(inspect(conn).get_table_names())
-    if not names:
-        if not create:
-            raise StoreError("the database is empty, not a suggest project", path=where,
-                             hint="create the project with `suggest batch ... --project FILE`")
+    version = _check(conn, where, create)
+    if version == 0:
         schema.create_all(conn)
         return schema.SCHEMA_VERSION
-    version = _version(conn, names, where)
     while version < schema.SCHEMA_VERSION:
         schema.MIGRATIONS[version](conn)
         version += 1
