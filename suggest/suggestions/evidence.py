@@ -17,8 +17,18 @@ import pandas as pd
 from suggest.corpus import Excerpt
 from suggest.model import SuggestionModel
 
-BASE_COLUMNS = ["excerpt_id", "document_id", "source_type", "start", "end", "text", "code", "code_name",
+BASE_COLUMNS = ["excerpt_id", "document_id", "source_type", "start", "end", "text", "context", "code", "code_name",
                 "domain", "score", "threshold", "coder"]
+
+
+CONTEXT_FIELDS = (("subject", "Subject"), ("speaker", "Speaker"), ("section", "Section"), ("field", "Field"))
+
+
+def context_label(metadata: dict | None) -> str:
+    """What a coder needs to read an excerpt in place: 'Subject: ...', 'Field: Actions agreed', 'Speaker: ...'."""
+    metadata = metadata or {}
+    return "; ".join(f"{label}: {metadata[key]}" for key, label in CONTEXT_FIELDS
+                     if isinstance(metadata.get(key), str) and metadata[key].strip())
 
 
 def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.ndarray, E: np.ndarray,
@@ -31,7 +41,8 @@ def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.
     rows = []
     for i, ex in enumerate(excerpts):
         base = {"excerpt_id": ex.excerpt_id, "document_id": ex.document_id, "source_type": ex.source_type,
-                "start": ex.start, "end": ex.end, "text": ex.text, "coder": model.coder_name}
+                "start": ex.start, "end": ex.end, "text": ex.text, "context": context_label(ex.metadata),
+                "coder": model.coder_name}
         codes = np.flatnonzero(hits[i])
         codes = codes[np.argsort(-P[i, codes])]
         if codes.size == 0:

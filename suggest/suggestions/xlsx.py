@@ -44,7 +44,7 @@ def write_xlsx(path: Path, suggestions: pd.DataFrame, model: SuggestionModel,
         hit = g[g["code"] != ""]
         rows.append({
             "Excerpt": eid, "Document": first["document_id"], "Source": first["source_type"],
-            "Text": first["text"],
+            "Text": first["text"], "Context": first.get("context", ""),
             "Suggested codes": "; ".join(hit["code"]),
             "Suggestions (score)": "\n".join(f"{r.code} {r.code_name} ({r.score:.2f})" for r in hit.itertuples()),
             "Why": _evidence(hit),
@@ -64,7 +64,7 @@ def write_xlsx(path: Path, suggestions: pd.DataFrame, model: SuggestionModel,
                                     "A code is suggested when its score reaches the code's threshold "
                                     "(sheet Codebook). 'Why' lists the words that raised the score and the "
                                     "most similar excerpts already coded with that code."]})
-    widths = {"Excerpt": 16, "Document": 22, "Source": 12, "Text": 70, "Suggested codes": 14,
+    widths = {"Excerpt": 16, "Document": 22, "Source": 12, "Text": 70, "Context": 30, "Suggested codes": 14,
               "Suggestions (score)": 34, "Why": 70, "Definition": 90, "Name": 34, "Value": 90, "Field": 24}
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in (("Suggestions", table), ("Codebook", codebook), ("About", about)):

@@ -74,3 +74,34 @@ def test_unwritable_or_unknown_output(fake_model, excerpts, tmp_path):
     with pytest.raises(OutputError):
         write_suggestions(blocker / "s.csv", table, fake_model)
     assert not list(tmp_path.glob(".s.*"))
+
+
+def test_each_excerpt_carries_its_context_into_every_output(fake_model, tmp_path):
+    """The subject line, form field or speaker that segmentation kept aside travels with the excerpt."""
+    import json
+
+    import pandas as pd
+
+    from suggest.corpus import Excerpt
+    from suggest.suggestions import make_suggestions, score_texts, write_suggestions
+    from suggest.suggestions.evidence import context_label
+
+    excerpts = [Excerpt("e#001", "e", "Could you ring me about the employer letter?", 0, 44, "email",
+                        {"subject": "Letter to HR", "context": [{"kind": "greeting", "text": "Hi Jo,"}]}),
+                Excerpt("f#001", "f", "She will ask HR for a phased return and report back.", 0, 52, "record_form",
+                        {"field": "Actions agreed"}),
+                Excerpt("i#001", "i", "It gave me the confidence to ask for what I needed.", 0, 51, "interview",
+                        {"speaker": "Participant"})]
+    parts = score_texts(fake_model, [e.text for e in excerpts])
+    table = make_suggestions(fake_model, excerpts, parts["proba"], parts["embeddings"])
+    by_id = table.drop_duplicates("excerpt_id").set_index("excerpt_id")["context"]
+    assert by_id.to_dict() == {"e#001": "Subject: Letter to HR", "f#001": "Field: Actions agreed",
+                               "i#001": "Speaker: Participant"}
+    assert context_label({}) == "" and context_label({"speaker": "  "}) == ""
+    for suffix in (".csv", ".jsonl", ".xlsx"):
+        write_suggestions(tmp_path / f"s{suffix}", table, fake_model)
+    assert "Field: Actions agreed" in pd.read_csv(tmp_path / "s.csv")["context"].tolist()
+    first = json.loads((tmp_path / "s.jsonl").read_text().splitlines()[0])
+    assert first["context"] == "Subject: Letter to HR"
+    sheet = pd.read_excel(tmp_path / "s.xlsx", sheet_name=0)
+    assert sheet["Context"].tolist() == ["Subject: Letter to HR", "Field: Actions agreed", "Speaker: Participant"]
