@@ -41,7 +41,7 @@ demo: install
 	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f ! -name '*-wal' ! -name '*-shm' | sort | sed 's/^/  /'
 
 test: install
-	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python -m pytest -q -rs --durations=15
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow" tests/unit
