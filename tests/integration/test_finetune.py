@@ -58,3 +58,20 @@ def test_fine_tuning_needs_the_combined_model(tuned, capsys):
                  "--out", str(tuned / "m2"), "--fine-tune", "on", "--kind", "lexical", "--no-track", "--quiet"])
     assert code == 2 and "combined" in capsys.readouterr().err
     assert not (tuned / "m2").exists()
+
+
+def test_the_manifest_guards_the_tuned_encoder_files(tuned, tmp_path):
+    import shutil
+
+    import suggest
+    from suggest.errors import ModelError
+
+    edited = shutil.copytree(tuned / "model", tmp_path / "edited")
+    with open(edited / "encoder" / "config.json", "a", encoding="utf-8") as fh:
+        fh.write(" ")
+    with pytest.raises(ModelError, match="changed or damaged"):
+        suggest.load_model(edited)
+    extra = shutil.copytree(tuned / "model", tmp_path / "extra")
+    (extra / "encoder" / "planted.py").write_text("print('hi')\n")
+    with pytest.raises(ModelError, match="unexpected file 'encoder/planted.py'"):
+        suggest.load_model(extra)
