@@ -100,13 +100,18 @@ class SuggestionModel:
         """Words of `text` that raised this code's score most, leaving out terms made only of stop words."""
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-        lexical = getattr(self.classifier, "lexical_", None) or (
-            self.classifier if hasattr(self.classifier, "top_terms") else None)
+        lexical = self.lexical_head()
         if lexical is None:
             return []
         terms = lexical.top_terms(text, code_index, n * 4)
         keep = [t for t in terms if not all(w in ENGLISH_STOP_WORDS or len(w) < 3 for w in t.split())]
         return keep[:n]
+
+    def lexical_head(self):
+        """The head's lexical (TF-IDF) part, whose words explain scores; None for a dense-only head."""
+        head = getattr(self.classifier, "head_", self.classifier)  # a GroupedClassifier wraps the head
+        lexical = getattr(head, "lexical_", None) or head
+        return lexical if hasattr(lexical, "word_") and hasattr(lexical, "estimators_") else None
 
     def check_codebook(self, codebook: Codebook, where: str | Path | None = None) -> None:
         """Raise CodebookMismatchError unless `codebook` is the one this model was trained on."""

@@ -283,6 +283,34 @@ def _model_copy(model_dir: Path, with_training_data: bool) -> Iterator[Path]:
 
 
 TRAINING_DATA_FILES = ("training_excerpts.csv", "evidence.npz")
+
+
+def save_pyfunc(model_dir: str | Path, folder: str | Path) -> str:
+    """Save a model folder as an MLflow pyfunc model in `folder` (no tracking store, training texts left out);
+    returns its URI, for `spark_udf` or `mlflow.pyfunc.load_model`."""
+    from suggest.model import SuggestionModel
+
+    mlflow = _mlflow()
+    model_dir, folder = Path(model_dir), Path(folder)
+    codes = SuggestionModel.load(model_dir, encoder=object()).codes
+    with _quiet(), _model_copy(model_dir, False) as copy:
+        mlflow.pyfunc.save_model(str(folder), python_model=__getattr__("SuggestPyfunc")(),
+                                 artifacts={"model_dir": str(copy)}, signature=_signature(codes),
+                                 pip_requirements=_requirements())
+    return folder.resolve().as_uri()
+
+
+def spark_udf(spark, model_uri: str, codes: list[str]):
+    """`mlflow.pyfunc.spark_udf` for a suggest pyfunc model: a struct column with one double per code.
+
+    The executors use the Python environment they run in (env_manager 'local'), which must have suggest
+    installed; each loads the model once and scores Arrow batches."""
+    from pyspark.sql.types import DoubleType, StructField, StructType
+
+    mlflow = _mlflow()
+    result = StructType([StructField(c, DoubleType()) for c in codes])
+    with _quiet():
+        return mlflow.pyfunc.spark_udf(spark, model_uri, result_type=result, env_manager="local")
 AGREEMENT_MEASURES = ("kappa", "alpha", "ac1")
 
 

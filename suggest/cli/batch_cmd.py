@@ -12,10 +12,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Read new documents (.eml .mbox .docx .txt, folders of them) or a table of "
                                    "excerpts (.csv/.xlsx with excerpt_id,text), cut documents into excerpts and "
                                    "write each excerpt's likely codes with score and evidence.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, or a .csv/.xlsx of excerpts")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files, folders, or a .csv/.xlsx/.parquet of excerpts")
     p.add_argument("--model", required=True, metavar="MODEL_DIR", help="a folder written by `suggest train`")
     p.add_argument("--out", required=True, action="append", metavar="FILE",
-                   help="output .csv, .jsonl or .xlsx (repeat --out to write several)")
+                   help="output .csv, .jsonl, .parquet or .xlsx (repeat --out to write several)")
     p.add_argument("--codebook", default=None, help="refuse the model unless it was trained on this codebook")
     p.add_argument("--all-scores", action="store_true", help="add every code's score")
     p.add_argument("--segment", choices=["auto", "sentences", "paragraphs"], default="auto",
@@ -24,6 +25,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window", type=int, default=1, help="sentences per excerpt with --segment sentences")
     p.add_argument("--project", default=None, help="also store excerpts and suggestions in this project file")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    g = p.add_argument_group("large batches")
+    g.add_argument("--chunk-size", type=int, default=1000, metavar="N",
+                   help="excerpts per chunk: memory holds one chunk (default 1000)")
+    g.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run of the same command without redoing its finished chunks")
+    g.add_argument("--no-evidence", action="store_true",
+                   help="scores and suggested codes only, no similar excerpts or terms (machine-to-machine runs)")
+    g.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="spark: score a .parquet of excerpts with Spark (one INPUT.parquet, --out OUT.parquet)")
+    g.add_argument("--spark-master", default=None, metavar="URL",
+                   help="with --engine spark: the Spark master (default: the running session, else local[*])")
     p.set_defaults(run=run)
 
 
@@ -31,39 +43,70 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from suggest.codebook import load_codebook
-    from suggest.ingest import load_excerpts
     from suggest.model import SuggestionModel
-    from suggest.output import atomic_path, check_output_file
+    from suggest.output import check_output_file
     from suggest.segment import Segmenter
-    from suggest.suggestions import SUFFIXES, make_suggestions, score_table, score_texts
-    from suggest.suggestions.write import write_suggestions_to
+    from suggest.stream.write import SUFFIXES
 
+    if args.engine == "spark":
+        return _run_spark(args)
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
+    if args.project and args.resume:
+        from suggest.errors import OutputError
+
+        raise OutputError("--resume cannot be combined with --project", field="--resume",
+                          hint="a batch goes into a project in one piece: run it again without --resume, or "
+                               "resume into files and import them with a second command")
     codebook = load_codebook(args.codebook) if args.codebook else None
     progress = progress_enabled(args)
     t0 = time.perf_counter()
     model = SuggestionModel.load(args.model, codebook)  # before the documents: a bad model fails fast
     if args.project:
         _check_project(args.project, model)
-    segmenter = Segmenter(mode=args.segment, window=args.window)
-    documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress)
-    parts = score_texts(model, [e.text for e in excerpts], progress=progress)
-    P, E = parts["proba"], parts["embeddings"]
-    table = make_suggestions(model, excerpts, P, E)
-    scores = score_table(excerpts, P, model.codes) if args.all_scores else None
-    with contextlib.ExitStack() as stack:  # outputs stay temporary files until the project has stored the batch
-        for out in outs:
-            write_suggestions_to(stack.enter_context(atomic_path(out)), out.suffix.lower(), table, model, scores)
-        if args.project:
-            batch = _store(args.project, model, documents, excerpts, P, table)
-    n_sugg = int((table["code"] != "").sum())
-    none = int(table.groupby("excerpt_id")["code"].apply(lambda s: (s == "").all()).sum())
-    print(f"{len(documents)} documents -> {len(excerpts)} excerpts -> {n_sugg} suggestions "
-          f"({none} excerpts with none) in {time.perf_counter() - t0:.1f} s")
+    stored: list[int] = []
+
+    def store(result) -> None:  # outputs are complete but still temporary until the project holds the batch
+        import numpy as np
+        import pandas as pd
+
+        kept = result.kept
+        table = pd.concat(kept["tables"], ignore_index=True)
+        stored.append(_store(args.project, model, kept["documents"], kept["excerpts"], np.vstack(kept["P"]),
+                             table))
+
+    result = run_stream(model, args.inputs, outs, segmenter=Segmenter(mode=args.segment, window=args.window),
+                        chunk_size=args.chunk_size, with_evidence=not args.no_evidence, all_scores=args.all_scores,
+                        resume=args.resume, progress=progress, keep=bool(args.project),
+                        on_written=store if args.project else None)
+    resumed = f", {result.n_resumed} of {result.n_chunks} chunks from the interrupted run" if result.n_resumed else ""
+    print(f"{result.n_documents} documents -> {result.n_excerpts} excerpts -> {result.n_suggestions} suggestions "
+          f"({result.n_without} excerpts with none) in {time.perf_counter() - t0:.1f} s{resumed}")
     for out in outs:
         print(f"Wrote {out}")
     if args.project:
-        print(f"Stored in project {args.project} as batch {batch}")
+        print(f"Stored in project {args.project} as batch {stored[0]}")
+    return 0
+
+
+def run_stream(model, inputs, outs, **kwargs):
+    """The streaming pipeline (suggest.stream); a seam where a step such as pseudonymisation can be added."""
+    from suggest.stream import stream_batch
+
+    return stream_batch(model, inputs, outs, **kwargs)
+
+
+def _run_spark(args: argparse.Namespace) -> int:
+    from suggest.spark import spark_batch
+
+    if len(args.inputs) != 1 or len(args.out) != 1:
+        from suggest.errors import OutputError
+
+        raise OutputError("--engine spark reads one INPUT.parquet and writes one --out OUT.parquet",
+                          field="--engine", hint="give one input and one output, both .parquet")
+    n = spark_batch(args.model, args.inputs[0], args.out[0], master=args.spark_master,
+                    codebook=args.codebook, progress=progress_enabled(args))
+    print(f"{n} excerpts scored with Spark")
+    print(f"Wrote {args.out[0]}")
     return 0
 
 

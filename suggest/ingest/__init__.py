@@ -70,19 +70,10 @@ def read_documents(inputs: Sequence[str | Path], progress: bool = False) -> list
     documents: list[Document] = []
     readable: set[Path] = set()
     for given, path in tqdm(pairs, desc="Reading", unit="file", disable=not progress):
-        suffix = path.suffix.lower()
-        if suffix not in DOCUMENT_SUFFIXES:
-            why = ("a table of excerpts is read only when given directly as an input" if suffix in TABLE_SUFFIXES
-                   else f"unsupported file type; readable types are {', '.join(DOCUMENT_SUFFIXES)}")
-            log.warning("skipped %s: %s", path, why)
-            continue
-        limits.check_file_size(path)
-        read = _reader(suffix)(path)
-        read = read if isinstance(read, list) else [read]
-        for doc in read:
-            limits.check_text_size(doc.text, path)
-        documents.extend(read)
-        readable.add(given)
+        read = read_file(path)
+        if read:
+            documents.extend(read)
+            readable.add(given)
     for given in dict.fromkeys(Path(p) for p in inputs):
         if given.is_dir() and given not in readable and documents:
             log.warning("%s: no readable documents in this folder", given)
@@ -92,6 +83,22 @@ def read_documents(inputs: Sequence[str | Path], progress: bool = False) -> list
                               hint="check the folder; tables of ready-made excerpts (.csv, .xlsx) are given "
                                    "directly as inputs")
     return _unique_ids(documents)
+
+
+def read_file(path: Path) -> list["Document"]:
+    """The documents of one file (an .mbox holds several); [] with a warning for a type that is not read."""
+    suffix = path.suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
+        why = ("a table of excerpts is read only when given directly as an input" if suffix in TABLE_SUFFIXES
+               else f"unsupported file type; readable types are {', '.join(DOCUMENT_SUFFIXES)}")
+        log.warning("skipped %s: %s", path, why)
+        return []
+    limits.check_file_size(path)
+    read = _reader(suffix)(path)
+    read = read if isinstance(read, list) else [read]
+    for doc in read:
+        limits.check_text_size(doc.text, path)
+    return read
 
 
 def _unique_ids(documents: list["Document"]) -> list["Document"]:
@@ -146,4 +153,4 @@ def _claim(origin: dict, excerpt_id: str, source: Path | None) -> None:
     origin[excerpt_id] = source
 
 
-__all__ = ["read_documents", "load_excerpts", "list_files", "DOCUMENT_SUFFIXES", "TABLE_SUFFIXES"]
+__all__ = ["read_documents", "read_file", "load_excerpts", "list_files", "DOCUMENT_SUFFIXES", "TABLE_SUFFIXES"]

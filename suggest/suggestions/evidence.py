@@ -32,34 +32,120 @@ def context_label(metadata: dict | None) -> str:
 
 
 def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.ndarray, E: np.ndarray,
-                     n_similar: int = 3, n_terms: int = 5) -> pd.DataFrame:
-    """Long table of suggestions with evidence (see module docstring)."""
-    cb, thr = model.codebook, model.thresholds
+                     n_similar: int = 3, n_terms: int = 5, evidence: bool = True) -> pd.DataFrame:
+    """Long table of suggestions with evidence (see module docstring); `evidence=False` leaves out
+    the terms and similar excerpts. Vectorised over the excerpts: no Python loop over codes per excerpt."""
+    cb = model.codebook
     hits = model.decide(P).astype(bool)
-    similar = {j: dict(zip(np.flatnonzero(hits[:, j]), model.similar(E[hits[:, j]], j, n_similar)))
-               for j in range(len(cb)) if hits[:, j].any()}
-    rows = []
-    for i, ex in enumerate(excerpts):
-        base = {"excerpt_id": ex.excerpt_id, "document_id": ex.document_id, "source_type": ex.source_type,
-                "start": ex.start, "end": ex.end, "text": ex.text, "context": context_label(ex.metadata),
-                "coder": model.coder_name}
-        codes = np.flatnonzero(hits[i])
-        codes = codes[np.argsort(-P[i, codes])]
-        if codes.size == 0:
-            rows.append({**base, "code": "", "code_name": "", "domain": "", "score": None, "threshold": None})
-        for j in codes:
-            code = cb.codes[j]
-            row = {**base, "code": code.id, "code_name": code.name, "domain": code.domain or "",
-                   "score": round(float(P[i, j]), 4), "threshold": round(float(thr[j]), 4),
-                   "terms": ", ".join(model.top_terms(ex.text, j, n_terms))}
-            for r, (sid, stext, ssim) in enumerate(similar[j][i], start=1):
-                row[f"similar_{r}_id"], row[f"similar_{r}_text"] = sid, stext
-                row[f"similar_{r}_similarity"] = round(ssim, 3)
-            rows.append(row)
-    df = pd.DataFrame(rows)
+    ii, jj = np.nonzero(hits)
+    order = np.lexsort((-P[ii, jj], ii))  # by excerpt, then by falling score
+    ii, jj = ii[order], jj[order]
+    none = np.flatnonzero(~hits.any(axis=1))
+    rows_i = np.concatenate([ii, none])
+    rank = np.argsort(rows_i, kind="stable")  # excerpt order; an excerpt's codes keep their score order
+    is_hit = np.concatenate([np.ones(len(ii), bool), np.zeros(len(none), bool)])[rank]
+    rows_i, rows_j = rows_i[rank], np.concatenate([jj, np.zeros(len(none), int)])[rank]
+    ex = [excerpts[i] for i in rows_i]
+    codes = np.array([c.id for c in cb], dtype=object)
+    names = np.array([c.name for c in cb], dtype=object)
+    domains = np.array([c.domain or "" for c in cb], dtype=object)
+    score = np.where(is_hit, np.round(P[rows_i, rows_j], 4), np.nan)
+    thr = np.where(is_hit, np.round(model.thresholds[rows_j], 4), np.nan)
+    df = pd.DataFrame({
+        "excerpt_id": [e.excerpt_id for e in ex], "document_id": [e.document_id for e in ex],
+        "source_type": [e.source_type for e in ex], "start": [e.start for e in ex], "end": [e.end for e in ex],
+        "text": [e.text for e in ex], "context": [context_label(e.metadata) for e in ex],
+        "code": np.where(is_hit, codes[rows_j], ""), "code_name": np.where(is_hit, names[rows_j], ""),
+        "domain": np.where(is_hit, domains[rows_j], ""), "score": score, "threshold": thr,
+        "coder": model.coder_name})
+    if evidence and len(ii):
+        at = np.flatnonzero(is_hit)
+        texts = [e.text for e in excerpts]
+        terms = top_terms_many(model, texts, rows_i[at], rows_j[at], n_terms)
+        if terms is not None:
+            df["terms"] = pd.Series(terms, index=at, dtype=object)
+        for name, values in similar_many(model, E, rows_i[at], rows_j[at], n_similar).items():
+            df[name] = pd.Series(values, index=at)
     extra = [c for c in df.columns if c not in BASE_COLUMNS]
-    order = BASE_COLUMNS + [c for c in ["terms"] if c in extra] + sorted(c for c in extra if c != "terms")
-    return df.reindex(columns=order)
+    order_cols = BASE_COLUMNS + [c for c in ["terms"] if c in extra] + sorted(c for c in extra if c != "terms")
+    return df.reindex(columns=order_cols)
+
+
+def top_terms_many(model: SuggestionModel, texts: Sequence[str], rows: np.ndarray, codes: np.ndarray,
+                   n: int = 5) -> list[str] | None:
+    """For each pair (rows[m], codes[m]), what `model.top_terms(texts[rows[m]], codes[m], n)` gives, joined
+    by ', ', from one TF-IDF transform of the texts; None when the model has no lexical part."""
+    lexical = model.lexical_head()
+    if lexical is None:
+        return None
+    names, keep = lexical_vocabulary(lexical)
+    used = np.unique(rows)
+    X = lexical.word_.transform([texts[i] for i in used])
+    where = np.searchsorted(used, rows)
+    out = [""] * len(rows)
+    for j in np.unique(codes):
+        est = lexical.estimators_[j]
+        if isinstance(est, float):
+            continue
+        coef = est.coef_[0, :len(names)]
+        for m in np.flatnonzero(codes == j):
+            a, b = X.indptr[where[m]], X.indptr[where[m] + 1]
+            idx = X.indices[a:b]
+            vals = X.data[a:b] * coef[idx]
+            top = [idx[t] for t in np.argsort(-vals)[:n * 4] if vals[t] > 0]
+            out[m] = ", ".join([names[t] for t in top if keep[t]][:n])
+    return out
+
+
+def lexical_vocabulary(lexical) -> tuple[list[str], np.ndarray]:
+    """The lexical head's word features, and which may be shown as terms (not made only of stop words or
+    words under 3 letters); computed once per head."""
+    cached = getattr(lexical, "_vocabulary_cache", None)
+    if cached is None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        names = [str(t) for t in lexical.word_.get_feature_names_out()]
+        keep = np.array([not all(w in ENGLISH_STOP_WORDS or len(w) < 3 for w in t.split()) for t in names])
+        cached = (names, keep)
+        lexical._vocabulary_cache = cached
+    return cached
+
+
+def similar_many(model: SuggestionModel, E: np.ndarray, rows: np.ndarray, codes: np.ndarray,
+                 n: int = 3) -> dict[str, list]:
+    """Columns similar_<r>_id, _text, _similarity (r = 1..n) for each pair (rows[m], codes[m]): the training
+    excerpts carrying that code most similar to excerpt rows[m]; one matrix product per code."""
+    if model.evidence_E is None or model.evidence_Y is None or not len(rows):
+        return {}
+    cols: dict[str, list] = {f"similar_{r}_{what}": [np.nan] * len(rows)
+                             for r in range(1, n + 1) for what in ("id", "text", "similarity")}
+    ids, texts = model.evidence_ids, model.evidence_texts
+    for j in np.unique(codes):
+        carrying = np.flatnonzero(model.evidence_Y[:, j])
+        if carrying.size == 0:
+            continue
+        at = np.flatnonzero(codes == j)
+        sims = E[rows[at]].astype(np.float32, copy=False) @ model.evidence_E[carrying].T
+        top = nearest(sims, n)
+        for m, picks, s in zip(at, top, np.take_along_axis(sims, top, axis=1)):
+            for r, (t, sim) in enumerate(zip(picks, s), start=1):
+                k = carrying[t]
+                cols[f"similar_{r}_id"][m] = ids[k]
+                cols[f"similar_{r}_text"][m] = texts[k]
+                cols[f"similar_{r}_similarity"][m] = round(float(sim), 3)
+    return cols
+
+
+def nearest(S: np.ndarray, n: int) -> np.ndarray:
+    """Column indices of each row's n largest values, largest first (ties: lower index first); (m, min(n, cols))."""
+    n = min(n, S.shape[1])
+    if S.shape[1] > 4 * n:
+        part = np.argpartition(-S, n - 1, axis=1)[:, :n]
+    else:
+        part = np.broadcast_to(np.arange(S.shape[1]), S.shape)
+    vals = np.take_along_axis(S, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)[:, :n] if part.shape[1] else part
+    return np.take_along_axis(part, order, axis=1)
 
 
 def score_table(excerpts: Sequence[Excerpt], P: np.ndarray, codes: Sequence[str]) -> pd.DataFrame:

@@ -38,17 +38,22 @@ def write_suggestions_to(tmp: Path, suffix: str, suggestions: pd.DataFrame, mode
 
 
 def _write_jsonl(path: Path, table: pd.DataFrame) -> None:
-    sim_cols = sorted({c.rsplit("_", 1)[0] for c in table.columns if c.startswith("similar_")})
     with open(path, "w", encoding="utf-8") as fh:
-        for rec in table.to_dict(orient="records"):
-            out = {k: v for k, v in rec.items() if not k.startswith(("similar_", "score_")) and k != "terms"}
-            out = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}
-            if rec.get("code"):
-                out["terms"] = [t for t in str(rec.get("terms") or "").split(", ") if t]
-                out["similar"] = [{"excerpt_id": rec[f"{s}_id"], "text": rec[f"{s}_text"],
-                                   "similarity": rec[f"{s}_similarity"]}
-                                  for s in sim_cols if isinstance(rec.get(f"{s}_id"), str)]
-            scores = {k[6:]: v for k, v in rec.items() if k.startswith("score_")}
-            if scores:
-                out["all_scores"] = scores
-            fh.write(json.dumps(out, ensure_ascii=False) + "\n")
+        write_jsonl_records(fh, table)
+
+
+def write_jsonl_records(fh, table: pd.DataFrame) -> None:
+    """One JSON object per row of a suggestions table (evidence nested), written to an open text file."""
+    sim_cols = sorted({c.rsplit("_", 1)[0] for c in table.columns if c.startswith("similar_")})
+    for rec in table.to_dict(orient="records"):
+        out = {k: v for k, v in rec.items() if not k.startswith(("similar_", "score_")) and k != "terms"}
+        out = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in out.items()}
+        if rec.get("code"):
+            out["terms"] = [t for t in str(rec.get("terms") or "").split(", ") if t]
+            out["similar"] = [{"excerpt_id": rec[f"{s}_id"], "text": rec[f"{s}_text"],
+                               "similarity": rec[f"{s}_similarity"]}
+                              for s in sim_cols if isinstance(rec.get(f"{s}_id"), str)]
+        scores = {k[6:]: v for k, v in rec.items() if k.startswith("score_")}
+        if scores:
+            out["all_scores"] = scores
+        fh.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -1,0 +1,213 @@
+"""Pre-annotation at the scale of a feedback stream: the streaming batch on 10,000 and 100,000 synthetic
+NHS-style comments, beside the raw encoder on the same texts, and the same model on Spark.
+
+Prints, in one run on this machine:
+- cold throughput (empty embedding cache) of `suggest batch` and the raw encoder alone on the same
+  texts with the same encoder batch size (64), and their ratio;
+- warm throughput (cached embeddings) with evidence and with `--no-evidence`, at 10k and 100k;
+- peak memory (max RSS of the process that ran the batch) at 10k and 100k;
+- the time of `suggest batch --engine spark` (local[2]) on the same data, and its largest score
+  difference from the local batch;
+- where the time of each run went, stage by stage.
+
+The comments are generated here (fictional fragments, a seeded generator): a pool of `--unique`
+different comments, and a stream that cycles through the pool with new ids, sites and dates, as
+short comments recur in real streams. Cold runs and the raw encoder use the first `--unique` rows,
+all different, so every text is embedded once. Each measurement runs in its own process.
+
+    .venv/bin/python experiments/scale.py [--sizes 10000 100000] [--unique 10000] [--no-spark]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "training_data" / "retake"
+
+OPENINGS = ["The staff on the ward were", "Everyone in the clinic was", "The nurses were", "Reception staff were",
+            "The physio team was", "The doctor I saw was", "The night staff were", "The volunteers were",
+            "The pharmacy team was", "The midwives were", "Staff in the discharge lounge were",
+            "The therapists were", "The care assistants were", "The outpatient team was", "The A&E staff were"]
+QUALITIES = ["kind and patient", "rushed off their feet", "friendly but clearly short-staffed", "professional",
+             "brilliant with my mum", "dismissive when I asked questions", "caring and reassuring",
+             "hard to get hold of", "very thorough", "polite but distracted", "amazing from start to finish",
+             "helpful with the forms", "quick to explain what was happening", "not very communicative"]
+MIDDLES = ["I waited {n} hours to be seen", "the appointment ran {n} minutes late", "parking cost me £{n}",
+           "my letter arrived {n} days after the appointment", "I was moved wards {n} times",
+           "the food was cold on {n} occasions", "nobody told me about the delay for {n} hours",
+           "I had to repeat my history {n} times", "the call bell took {n} minutes to be answered",
+           "the follow-up call came within {n} days", "my medication was ready after {n} hours",
+           "the room was cleaned {n} times a day"]
+ENDINGS = ["Thank you all.", "Please sort out the car park.", "More staff are needed at weekends.",
+           "I would recommend this hospital.", "The signage needs improving.", "Communication could be better.",
+           "I felt listened to.", "The discharge process was confusing.", "Keep up the good work.",
+           "I was not told what my tablets were for.", "The waiting area was too hot.",
+           "My dad's hearing aid was lost.", "Interpreters should be easier to book.", ""]
+
+
+def comments(n: int, seed: int = 0) -> list[str]:
+    """n different fictional Friends-and-Family-style comments."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < n:
+        text = (f"{rng.choice(OPENINGS)} {rng.choice(QUALITIES)}, but {rng.choice(MIDDLES).format(n=rng.randint(2, 60))}. "
+                f"{rng.choice(ENDINGS)}").strip()
+        if rng.random() < 0.3:
+            text += f" {rng.choice(OPENINGS)} {rng.choice(QUALITIES)}."
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+def write_stream(path: Path, size: int, pool: list[str]) -> Path:
+    import pandas as pd
+
+    rows = range(size)
+    pd.DataFrame({"excerpt_id": [f"fft-{i:07d}" for i in rows], "text": [pool[i % len(pool)] for i in rows],
+                  "site": [f"site {i % 17}" for i in rows],
+                  "date": [f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in rows]}).to_parquet(path)
+    return path
+
+
+# --- measurements, each in a child process ---------------------------------------------------------
+def child(argv: list[str]) -> None:
+    """One measurement; prints a JSON line with seconds, rows, peak RSS (MB) and stage timings."""
+    import resource
+
+    kind, model_dir, src, out = argv[:4]
+    from suggest.model import SuggestionModel
+
+    result: dict = {"kind": kind}
+    if kind == "encoder":
+        import pandas as pd
+
+        from suggest.embed import SentenceEmbedder
+
+        texts = pd.read_parquet(src)["text"].tolist()
+        enc = SentenceEmbedder(cache_dir=False)
+        enc.encode_uncached(texts[:64])  # load the weights outside the clock, as a batch has them loaded
+        t = time.perf_counter()
+        enc.encode_uncached(texts)
+        result.update(seconds=time.perf_counter() - t, n=len(texts))
+    elif kind == "spark":
+        from suggest.spark import session, spark_batch
+
+        session("local[2]").sparkContext.setLogLevel("ERROR")
+        t = time.perf_counter()
+        n = spark_batch(model_dir, src, out, master="local[2]", progress=False)
+        result.update(seconds=time.perf_counter() - t, n=n)
+    else:
+        from suggest.segment import Segmenter
+        from suggest.stream import stream_batch
+
+        model = SuggestionModel.load(model_dir)
+        model.encoder.transform(["warm the encoder weights up"])  # loading weights is not batch throughput
+        t = time.perf_counter()
+        res = stream_batch(model, [src], [out], segmenter=Segmenter(), with_evidence=kind != "no-evidence",
+                           all_scores=True, chunk_size=1000)
+        result.update(seconds=time.perf_counter() - t, n=res.n_excerpts,
+                      timings={k: round(v, 2) for k, v in res.timings.items()})
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(kind: str, model_dir: Path, src: Path, out: Path, env: dict) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(model_dir), str(src), str(out)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} on {src.name} failed:\n{proc.stderr[-3000:]}")
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res["rate"] = res["n"] / res["seconds"]
+    print(f"  {kind:<12} {src.stem:<14} {res['n']:>7,} rows  {res['seconds']:7.1f} s  {res['rate']:8,.0f}/s  "
+          f"peak {res['peak_mb']:6.0f} MB  {res.get('timings', '')}", flush=True)
+    return res
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        child(argv[1:])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--unique", type=int, default=10_000, help="different comments in the pool (cold runs use them)")
+    ap.add_argument("--model", default=None, help="a model folder (default: train one on the shipped corpus)")
+    ap.add_argument("--no-spark", action="store_true")
+    args = ap.parse_args(argv)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    work = Path(tempfile.mkdtemp(prefix="suggest-scale-"))
+    print(f"cores: {os.cpu_count()}; load average at start: {load_average()}; work folder {work}", flush=True)
+    model_dir = Path(args.model) if args.model else work / "model"
+    if not args.model:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "suggest.cli", "train", "--codebook", str(DATA / "codebook.yaml"),
+                        "--data", str(DATA / "coded.csv"), "--out", str(model_dir), "--no-track", "--quiet"],
+                       check=True, env=env, capture_output=True)
+        print(f"trained the default model on the shipped corpus in {time.perf_counter() - t:.0f} s", flush=True)
+    pool = comments(args.unique)
+    cold_src = write_stream(work / f"unique-{args.unique}.parquet", args.unique, pool)
+    streams = {n: write_stream(work / f"stream-{n}.parquet", n, pool) for n in args.sizes}
+
+    print(f"\ncold: empty embedding cache, {args.unique:,} different comments", flush=True)
+    env_cold = {**env, "SUGGEST_CACHE_DIR": str(work / "cache")}
+    cold = measure("cold", model_dir, cold_src, work / "cold.parquet", env_cold)
+    raw = measure("encoder", model_dir, cold_src, work / "none", env_cold)
+    print(f"\nwarm: the embedding cache holds every text", flush=True)
+    warm = {n: measure("evidence", model_dir, src, work / f"warm-{n}.parquet", env_cold) for n, src in streams.items()}
+    bare = {n: measure("no-evidence", model_dir, src, work / f"bare-{n}.parquet", env_cold)
+            for n, src in streams.items()}
+    spark = {}
+    if not args.no_spark:
+        print("\nspark: suggest batch --engine spark, local[2], same cache", flush=True)
+        for n, src in streams.items():
+            spark[n] = measure("spark", model_dir, src, work / f"spark-{n}.parquet", env_cold)
+            spark[n]["max_diff"] = _max_diff(work / f"warm-{n}.parquet", work / f"spark-{n}.parquet")
+
+    lo, hi = min(args.sizes), max(args.sizes)
+    print(f"\n## Results (load average at end: {load_average()})\n")
+    print("| figure | " + " | ".join(f"{n:,}" for n in args.sizes) + " |")
+    print("|---|" + "---:|" * len(args.sizes))
+    print(f"| cold batch, excerpts/s ({args.unique:,} different texts) | {cold['rate']:,.0f} |" + " |" * (len(args.sizes) - 1))
+    print(f"| raw encoder, texts/s (same texts, batch 64) | {raw['rate']:,.0f} |" + " |" * (len(args.sizes) - 1))
+    print(f"| cold / raw encoder | {cold['rate'] / raw['rate']:.0%} |" + " |" * (len(args.sizes) - 1))
+    print("| warm, with evidence, excerpts/s | " + " | ".join(f"{warm[n]['rate']:,.0f}" for n in args.sizes) + " |")
+    print("| warm, --no-evidence, excerpts/s | " + " | ".join(f"{bare[n]['rate']:,.0f}" for n in args.sizes) + " |")
+    print("| peak RSS, with evidence (MB) | " + " | ".join(f"{warm[n]['peak_mb']:,.0f}" for n in args.sizes) + " |")
+    print("| peak RSS, --no-evidence (MB) | " + " | ".join(f"{bare[n]['peak_mb']:,.0f}" for n in args.sizes) + " |")
+    if spark:
+        print("| Spark local[2], seconds (whole command) | " + " | ".join(f"{spark[n]['seconds']:,.0f}" for n in args.sizes) + " |")
+        print("| Spark max score difference from local | " + " | ".join(f"{spark[n]['max_diff']:.1e}" for n in args.sizes) + " |")
+    if lo != hi:
+        print(f"\nfrom {lo:,} to {hi:,}: peak RSS with evidence x{warm[hi]['peak_mb'] / warm[lo]['peak_mb']:.3f}, "
+              f"--no-evidence x{bare[hi]['peak_mb'] / bare[lo]['peak_mb']:.3f}; warm throughput with evidence "
+              f"x{warm[hi]['rate'] / warm[lo]['rate']:.2f}, --no-evidence x{bare[hi]['rate'] / bare[lo]['rate']:.2f}"
+              + (f"; Spark time x{spark[hi]['seconds'] / spark[lo]['seconds']:.1f}" if spark else ""))
+    return 0
+
+
+def _max_diff(local: Path, spark: Path) -> float:
+    import numpy as np
+    import pandas as pd
+
+    a = pd.read_parquet(local).drop_duplicates("excerpt_id").set_index("excerpt_id")
+    b = pd.read_parquet(spark).set_index("excerpt_id").loc[a.index]
+    cols = [c for c in a.columns if c.startswith("score_")]
+    return float(np.abs(a[cols].to_numpy() - b[cols].to_numpy()).max())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
