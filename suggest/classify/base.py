@@ -79,6 +79,39 @@ def proba_binary(model, X) -> np.ndarray:
     return model.predict_proba(X)[:, 1]
 
 
+_STACKED: "weakref.WeakKeyDictionary" = None  # head -> (its estimators_ list, W, b, constants)
+
+
+def proba_many(head, X) -> np.ndarray:
+    """(n, k): `proba_binary` of every model in `head.estimators_`, as one matrix product.
+
+    The per-code logistic regressions are stacked once per fitted head (kept beside it, not in it),
+    so a chunk of excerpts costs one product instead of one scikit-learn call per code."""
+    import weakref
+
+    from scipy.special import expit
+
+    global _STACKED
+    if _STACKED is None:
+        _STACKED = weakref.WeakKeyDictionary()
+    models = head.estimators_
+    entry = _STACKED.get(head)
+    if entry is None or entry[0] is not models:
+        fitted = np.array([j for j, m in enumerate(models) if not isinstance(m, float)], dtype=int)
+        W = np.vstack([models[j].coef_[0] for j in fitted]) if fitted.size else None
+        b = np.array([models[j].intercept_[0] for j in fitted])
+        const = {j: m for j, m in enumerate(models) if isinstance(m, float)}
+        entry = (models, fitted, W, b, const)
+        _STACKED[head] = entry
+    _, fitted, W, b, const = entry
+    out = np.empty((X.shape[0], len(models)))
+    for j, value in const.items():
+        out[:, j] = value
+    if fitted.size:
+        out[:, fitted] = expit(np.asarray(X @ W.T) + b)
+    return out
+
+
 def multilabel_folds(Y: np.ndarray, n_splits: int, random_state: int | None):
     """Iteratively stratified folds over the label matrix (falls back to KFold for tiny data)."""
     from sklearn.model_selection import KFold

@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from suggest.classify.base import MultiLabelBase, check_embeddings, check_labels, fit_binary, proba_binary
+from suggest.classify.base import MultiLabelBase, check_embeddings, check_labels, fit_binary, proba_many
 
 
 class DenseClassifier(MultiLabelBase):
@@ -33,4 +33,4 @@ class DenseClassifier(MultiLabelBase):
     def predict_proba(self, X) -> np.ndarray:
         self._check_fitted()
         E = check_embeddings(X, name="X")
-        return np.column_stack([proba_binary(m, E) for m in self.estimators_])
+        return proba_many(self, E)

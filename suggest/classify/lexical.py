@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from suggest.classify.base import MultiLabelBase, check_labels, check_texts, fit_binary, proba_binary
+from suggest.classify.base import MultiLabelBase, check_labels, check_texts, fit_binary, proba_many
 
 
 class LexicalClassifier(MultiLabelBase):
@@ -51,7 +51,7 @@ class LexicalClassifier(MultiLabelBase):
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         self._check_fitted()
         F = self._features(check_texts(X))
-        return np.column_stack([proba_binary(m, F) for m in self.estimators_])
+        return proba_many(self, F)
 
     def top_terms(self, text: str, code_index: int, n: int = 5) -> list[str]:
         """Words of `text` that raised the score of one code most (largest tf-idf x weight)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from suggest.corpus import Document, Excerpt
-    from suggest.segment import Segmenter
 
 STREAM_TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")  # read in row chunks
 BATCH_TABLE_SUFFIXES = TABLE_SUFFIXES + (".parquet",)  # tables of excerpts `suggest batch` reads
@@ -37,6 +36,7 @@ class Chunk:
     excerpts: list["Excerpt"]
     documents: list["Document"] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # document files read for this chunk
+    check_ids: Callable[[list["Excerpt"]], object] | None = None  # refuses ids already used by another input
 
 
 def is_table(path: str | Path) -> bool:
@@ -173,14 +173,14 @@ class ExcerptTable:
                               source_type=str(types[k] if types else "").strip() or "text", metadata=meta)
 
 
-def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, segmenter: "Segmenter",
-                   skip: dict[int, dict] | None = None, files_per_chunk: int | None = None) -> Iterator[Chunk]:
-    """The inputs as chunks of excerpts: tables in blocks of `chunk_size` excerpts, then documents in
-    groups of `files_per_chunk` files (default chunk_size // 10), read and segmented together.
+def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, skip: dict[int, dict] | None = None,
+                   files_per_chunk: int | None = None) -> Iterator[Chunk]:
+    """The inputs as chunks: tables in blocks of `chunk_size` excerpts, then documents in groups of
+    `files_per_chunk` files (default chunk_size // 10), to be segmented together (`Chunk.documents`).
 
     `skip`: chunks already done (number -> its record, with 'document_ids' for document chunks);
-    a skipped document chunk is neither read nor segmented, and is yielded with no excerpts.
-    Raises DataError when two excerpts share an id, EmptyBatchError when there is nothing to code.
+    a skipped document chunk is not read, and is yielded empty. Raises DataError when two
+    excerpts share an id, EmptyBatchError when no input holds a readable document.
     """
     from suggest.ingest import list_files, read_file
 
@@ -189,7 +189,7 @@ def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, segmenter: "Se
     others = [p for p in inputs if Path(p) not in tables]
     origin: dict[str, Path | None] = {}
     several = len(tables) + bool(others) > 1  # ids can only clash across inputs: one table checks its own
-    index, n_excerpts = 0, 0
+    index = 0
     for table in tables:
         buffer: list = []
         for ex in ExcerptTable(table, rows=max(chunk_size, 1000)):
@@ -198,10 +198,10 @@ def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, segmenter: "Se
             buffer.append(ex)
             if len(buffer) == chunk_size:
                 yield Chunk(index, buffer)
-                n_excerpts, index, buffer = n_excerpts + len(buffer), index + 1, []
+                index, buffer = index + 1, []
         if buffer:
             yield Chunk(index, buffer)
-            n_excerpts, index = n_excerpts + len(buffer), index + 1
+            index += 1
     if others:
         pairs = list_files(others)
         group = files_per_chunk or max(1, chunk_size // 10)
@@ -218,20 +218,17 @@ def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, segmenter: "Se
             documents = [doc for given, path in pairs[start:start + group] for doc in read_file(path)]
             _unique_ids(documents, doc_ids)
             readable = readable or bool(documents)
-            excerpts = segmenter.segment(documents) if documents else []
-            for ex in excerpts if several else ():
-                _claim(origin, ex.excerpt_id, None)
-            yield Chunk(index, excerpts, documents, files)
-            n_excerpts, index = n_excerpts + len(excerpts), index + 1
-        if not readable and not n_excerpts:
+            yield Chunk(index, [], documents, files,
+                        check_ids=(lambda excerpts: [_claim(origin, e.excerpt_id, None) for e in excerpts])
+                        if several else None)
+            index += 1
+        if not readable:
             from suggest.ingest import DOCUMENT_SUFFIXES
 
             raise EmptyBatchError(f"no readable documents ({', '.join(DOCUMENT_SUFFIXES)}) found",
                                   path=", ".join(map(str, others)),
                                   hint="check the folder; tables of ready-made excerpts (.csv, .xlsx, .parquet) are "
                                        "given directly as inputs")
-    if not n_excerpts and not skip:
-        raise EmptyBatchError("the documents hold no text to code", path=", ".join(map(str, inputs)))
 
 
 def _unique_ids(documents: list["Document"], seen: set[str]) -> None:

@@ -50,6 +50,8 @@ def segment(chunk: Chunk, segmenter: "Segmenter") -> list["Excerpt"]:
     over the whole chunk, with only the components sentence boundaries need)."""
     if chunk.documents and not chunk.excerpts:
         chunk.excerpts = segmenter.segment(chunk.documents)
+        if chunk.check_ids is not None:
+            chunk.check_ids(chunk.excerpts)
     return chunk.excerpts
 
 
@@ -112,7 +114,7 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
         bar = _bar(table_rows, n_files, done, progress)
         files_done, doc_excerpts = 0, 0
         t = time.perf_counter()
-        for chunk in excerpt_chunks(inputs, chunk_size, segmenter, skip=done):
+        for chunk in excerpt_chunks(inputs, chunk_size, skip=done):
             result.timings["read"] += time.perf_counter() - t
             if chunk.index in done:
                 _count(result, done[chunk.index])

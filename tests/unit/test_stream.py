@@ -57,7 +57,8 @@ def test_chunks_give_the_same_outputs_as_one_pass(fake_model, table, tmp_path):
     assert got.loc[got["excerpt_id"] == excerpts[5].excerpt_id, "text"].iloc[0].startswith("'=")
     # parquet keeps every score at full precision
     pq = pd.read_parquet(one[2]).drop_duplicates("excerpt_id")
-    P = parts["proba"][[e.excerpt_id for e in excerpts].index(i) for i in pq["excerpt_id"]]
+    ids = [e.excerpt_id for e in excerpts]
+    P = parts["proba"][[ids.index(i) for i in pq["excerpt_id"]]]
     assert np.abs(pq[[f"score_{c}" for c in fake_model.codes]].to_numpy() - P).max() < 1e-12
     xl = pd.read_excel(one[3], sheet_name="Suggestions")
     assert len(xl) == 120
@@ -171,3 +172,24 @@ def test_cli_flags(fake_model_dir, table, tmp_path, capsys):
     code = main(["batch", "--model", str(fake_model_dir), str(table), "--out", str(tmp_path / "t.csv"),
                  "--resume", "--project", str(tmp_path / "p.sqlite"), "--quiet"])
     assert code == 2 and "--resume cannot be combined with --project" in capsys.readouterr().err
+
+
+def test_stacked_heads_equal_one_scikit_learn_call_per_code(fake_model, coded_long):
+    """The heads score all codes with one matrix product; the same numbers as a call per code."""
+    from suggest.classify.base import proba_binary
+
+    head = fake_model.classifier
+    texts = coded_long.drop_duplicates("excerpt_id")["text"].tolist()[:50]
+    E = fake_model.encoder.transform(texts)
+    F = head.lexical_._features(texts)
+    lex = np.column_stack([proba_binary(m, F) for m in head.lexical_.estimators_])
+    dense = np.column_stack([proba_binary(m, E) for m in head.dense_.estimators_])
+    assert np.abs(head.lexical_.predict_proba(texts) - lex).max() < 1e-12
+    assert np.abs(head.dense_.predict_proba(E) - dense).max() < 1e-12
+    Z = head._stack(lex, dense, head._prior(E))
+    want = np.zeros(Z.shape[:2])
+    for j, b in enumerate(head.blends_):
+        kind, model = b if isinstance(b, tuple) else ("own", b)
+        feats = Z[:, j, 2:] if kind == "prior" else Z[:, j]
+        want[:, j] = model.predict_proba(feats)[:, 1] if model is not None else 0.0
+    assert np.abs(head._apply_blends(head.blends_, Z) - want).max() < 1e-12
