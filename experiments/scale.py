@@ -154,9 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = Path(args.model) if args.model else work / "model"
     if not args.model:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "suggest.cli", "train", "--codebook", str(DATA / "codebook.yaml"),
-                        "--data", str(DATA / "coded.csv"), "--out", str(model_dir), "--no-track", "--quiet"],
-                       check=True, env=env, capture_output=True)
+        proc = subprocess.run([sys.executable, "-m", "suggest.cli", "train", "--codebook", str(DATA / "codebook.yaml"),
+                               "--data", str(DATA / "coded.csv"), "--out", str(model_dir), "--no-track", "--quiet"],
+                              env=env, capture_output=True, text=True)
+        if proc.returncode:
+            raise SystemExit(f"training failed:\n{proc.stderr[-3000:]}")
         print(f"trained the default model on the shipped corpus in {time.perf_counter() - t:.0f} s", flush=True)
     pool = comments(args.unique)
     cold_src = write_stream(work / f"unique-{args.unique}.parquet", args.unique, pool)

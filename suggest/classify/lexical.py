@@ -35,7 +35,10 @@ class LexicalClassifier(MultiLabelBase):
                                          sublinear_tf=True, min_df=2, max_features=self.max_features)
             parts = [self.word_.fit_transform(X), self.char_.fit_transform(X)]
         else:
-            parts = [self.word_.transform(X), self.char_.transform(X)]
+            from suggest.classify import ngrams
+
+            char = ngrams.transform(self.char_, X) if ngrams.supported(self.char_) else self.char_.transform(X)
+            parts = [self.word_.transform(X), char]
         return sparse.hstack(parts).tocsr()
 
     def fit(self, X: Sequence[str], Y: np.ndarray) -> "LexicalClassifier":

@@ -112,14 +112,18 @@ def lexical_vocabulary(lexical) -> tuple[list[str], np.ndarray]:
 
 
 def similar_many(model: SuggestionModel, E: np.ndarray, rows: np.ndarray, codes: np.ndarray,
-                 n: int = 3) -> dict[str, list]:
+                 n: int = 3) -> dict[str, np.ndarray]:
     """Columns similar_<r>_id, _text, _similarity (r = 1..n) for each pair (rows[m], codes[m]): the training
     excerpts carrying that code most similar to excerpt rows[m]; one matrix product per code."""
     if model.evidence_E is None or model.evidence_Y is None or not len(rows):
         return {}
-    cols: dict[str, list] = {f"similar_{r}_{what}": [np.nan] * len(rows)
-                             for r in range(1, n + 1) for what in ("id", "text", "similarity")}
-    ids, texts = model.evidence_ids, model.evidence_texts
+    ids = np.asarray(model.evidence_ids, dtype=object)
+    texts = np.asarray(model.evidence_texts, dtype=object)
+    cols: dict[str, np.ndarray] = {}
+    for r in range(1, n + 1):
+        cols[f"similar_{r}_id"] = np.full(len(rows), np.nan, dtype=object)
+        cols[f"similar_{r}_text"] = np.full(len(rows), np.nan, dtype=object)
+        cols[f"similar_{r}_similarity"] = np.full(len(rows), np.nan)
     for j in np.unique(codes):
         carrying = np.flatnonzero(model.evidence_Y[:, j])
         if carrying.size == 0:
@@ -127,12 +131,12 @@ def similar_many(model: SuggestionModel, E: np.ndarray, rows: np.ndarray, codes:
         at = np.flatnonzero(codes == j)
         sims = E[rows[at]].astype(np.float32, copy=False) @ model.evidence_E[carrying].T
         top = nearest(sims, n)
-        for m, picks, s in zip(at, top, np.take_along_axis(sims, top, axis=1)):
-            for r, (t, sim) in enumerate(zip(picks, s), start=1):
-                k = carrying[t]
-                cols[f"similar_{r}_id"][m] = ids[k]
-                cols[f"similar_{r}_text"][m] = texts[k]
-                cols[f"similar_{r}_similarity"][m] = round(float(sim), 3)
+        values = np.take_along_axis(sims, top, axis=1).astype(float)
+        for r in range(top.shape[1]):
+            k = carrying[top[:, r]]
+            cols[f"similar_{r + 1}_id"][at] = ids[k]
+            cols[f"similar_{r + 1}_text"][at] = texts[k]
+            cols[f"similar_{r + 1}_similarity"][at] = np.round(values[:, r], 3)
     return cols
 
 
