@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", default=None, help="also store excerpts and suggestions in this project file")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     g = p.add_argument_group("large batches")
-    g.add_argument("--chunk-size", type=int, default=1000, metavar="N",
+    g.add_argument("--chunk-size", type=_positive, default=1000, metavar="N",
                    help="excerpts per chunk: memory holds one chunk (default 1000)")
     g.add_argument("--resume", action="store_true",
                    help="continue an interrupted run of the same command without redoing its finished chunks")
@@ -37,6 +37,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--spark-master", default=None, metavar="URL",
                    help="with --engine spark: the Spark master (default: the running session, else local[*])")
     p.set_defaults(run=run)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
         from suggest.errors import OutputError
 
         raise OutputError("--resume cannot be combined with --project", field="--resume",
-                          hint="a batch goes into a project in one piece: run it again without --resume, or "
-                               "resume into files and import them with a second command")
+                          hint="a project receives its batch in one piece: run the command again without "
+                               "--resume (or resume without --project, writing files only)")
     codebook = load_codebook(args.codebook) if args.codebook else None
     progress = progress_enabled(args)
     t0 = time.perf_counter()

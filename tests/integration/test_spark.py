@@ -60,16 +60,6 @@ def test_spark_scores_equal_local_scores(spark, fake_model_dir, excerpts, tmp_pa
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_score_dataframe_in_a_notebook(spark, fake_model_dir):
-    from suggest.spark import score_dataframe
-
-    df = spark.createDataFrame(pd.DataFrame({"id": [1, 2], "comment": ["The letter to the employer went out.",
-                                                                       "Staff were kind."]}))
-    out = score_dataframe(spark, df, fake_model_dir, text_column="comment").toPandas()
-    assert list(out.columns[:3]) == ["id", "comment", "suggested"] and len(out) == 2
-    assert out.filter(like="score_").to_numpy().min() >= 0
-
-
 def test_spark_engine_refuses_other_formats(fake_model_dir, tmp_path, capsys):
     from suggest.cli import main
 
