@@ -52,6 +52,7 @@ def count_rows(path: str | Path) -> int:
 
         return int(pq.ParquetFile(path).metadata.num_rows)
     if suffix in (".csv", ".tsv"):
+        csv.field_size_limit(2**31 - 1)  # only counting here: cell sizes are checked as the rows are read
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
             return max(sum(1 for _ in csv.reader(fh, delimiter="\t" if suffix == ".tsv" else ",")) - 1, 0)
     from suggest.corpus import read_table
