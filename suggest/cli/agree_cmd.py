@@ -18,6 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["long", "wide"], default="long", help="layout of the codings files")
     p.add_argument("--text-column", default="text", help="wide format: the text column")
     p.add_argument("--codes-after", default=None, help="wide format: every column after this one is a code")
+    p.add_argument("--context-columns", default=None, metavar="A,B",
+                   help="wide format: columns read as each excerpt's context (for a model trained with context)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for CIs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
@@ -34,8 +36,11 @@ def _read(path: str, args: argparse.Namespace, codebook):
     from suggest.corpus import read_table, read_wide, validate_long
 
     if args.format == "wide":
+        from suggest.cli.common import split_list
+
         long, _ = read_wide(path, text_column=args.text_column, codes_after=args.codes_after,
-                            codebook=codebook, coder=Path(path).stem)
+                            codebook=codebook, coder=Path(path).stem,
+                            context_columns=split_list(args.context_columns))
         return long
     raw = read_table(path)
     checked = check_codings(raw.assign(code=raw["code"]) if "code" in raw else raw, codebook, path=path)

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from suggest.codebook import load_codebook
+    from suggest.corpus import context_label
     from suggest.ingest import load_excerpts
     from suggest.model import SuggestionModel
     from suggest.output import atomic_path, check_output_file
@@ -47,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         _check_project(args.project, model)
     segmenter = Segmenter(mode=args.segment, window=args.window)
     documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress)
-    parts = score_texts(model, [e.text for e in excerpts], progress=progress)
+    parts = score_texts(model, [e.text for e in excerpts], contexts=[context_label(e.metadata) for e in excerpts],
+                        progress=progress)
     P, E = parts["proba"], parts["embeddings"]
     table = make_suggestions(model, excerpts, P, E)
     scores = score_table(excerpts, P, model.codes) if args.all_scores else None

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                         f"'{model.config.get('kind')}'", path=args.model, field="--strategy",
                         hint="train with `suggest train --kind combined` or choose another strategy")
 
-    parts = score_texts(model, pool.texts, progress=not args.quiet, desc="scoring the pool")
+    parts = score_texts(model, pool.texts, contexts=pool.contexts, progress=not args.quiet, desc="scoring the pool")
     P = parts["proba"]
     query = strategy.query(**query_inputs(pool, parts, model), n=n, random_state=args.seed)
 
