@@ -53,7 +53,8 @@ class Excerpt:
     metadata: dict = field(default_factory=dict)
 
 
-CONTEXT_FIELDS = (("subject", "Subject"), ("speaker", "Speaker"), ("section", "Section"), ("field", "Field"))
+CONTEXT_FIELDS = (("subject", "Subject"), ("speaker", "Speaker"), ("question", "Question"), ("section", "Section"),
+                  ("field", "Field"))
 
 
 def context_label(metadata: dict | None) -> str:
