@@ -58,8 +58,8 @@ def test_a_model_with_context_tells_apart_answers_the_text_alone_cannot(fft_csv)
     long, _ = read_wide(fft_csv, text_column="answer", code_columns=["praise", "gripe"], id_column="id",
                         codebook=CODEBOOK, context_columns=["Question"])
     corpus = CodedCorpus.from_long(long, CODEBOOK)
-    with_ctx = train(corpus, encoder_name="fake", seed=0)
-    without = train(corpus, encoder_name="fake", seed=0, context="off")
+    with_ctx = train(corpus, encoder_name="fake", seed=0, context="auto")
+    without = train(corpus, encoder_name="fake", seed=0)
     assert with_ctx.uses_context and not without.uses_context
     texts = ["nothing", "the staff"]
     good, better = ["Question: What was good?"] * 2, ["Question: What could we do better?"] * 2
@@ -72,11 +72,12 @@ def test_a_model_with_context_tells_apart_answers_the_text_alone_cannot(fft_csv)
     assert np.mean((oof[:, 0] > oof[:, 1]) == (corpus.Y[:, 0] == 1)) > 0.9
 
 
-def test_context_on_without_any_context_is_a_clear_error(small_corpus):
+def test_context_on_without_any_context_is_a_clear_error(fft_csv):
     from suggest.train import train
 
+    long, _ = read_wide(fft_csv, text_column="answer", code_columns=["praise", "gripe"], codebook=CODEBOOK)
     with pytest.raises(DataError, match="no excerpt has a context"):
-        train(small_corpus, encoder_name="fake", context="on")
+        train(CodedCorpus.from_long(long, CODEBOOK), encoder_name="fake", context="on")
 
 
 def test_context_survives_save_and_load(fft_csv, tmp_path):
@@ -85,7 +86,7 @@ def test_context_survives_save_and_load(fft_csv, tmp_path):
 
     long, _ = read_wide(fft_csv, text_column="answer", code_columns=["praise", "gripe"], id_column="id",
                         codebook=CODEBOOK, context_columns=["Question"])
-    model = train(CodedCorpus.from_long(long, CODEBOOK), encoder_name="fake", seed=0)
+    model = train(CodedCorpus.from_long(long, CODEBOOK), encoder_name="fake", seed=0, context="on")
     loaded = SuggestionModel.load(model.save(tmp_path / "m"))
     assert loaded.uses_context
     ctx = ["Question: What could we do better?"]
@@ -105,11 +106,46 @@ def test_cli_train_and_agree_read_wide_context(fft_csv, tmp_path, capsys):
 
     model_dir = tmp_path / "model"
     assert main(["train", "--format", "wide", "--data", str(fft_csv), "--text-column", "answer", "--id-column", "id",
-                 "--code-columns", "praise,gripe", "--context-columns", "Question", "--encoder", "fake",
-                 "--out", str(model_dir), "--no-track", "--quiet"]) == 0
+                 "--code-columns", "praise,gripe", "--context-columns", "Question", "--context", "on",
+                 "--encoder", "fake", "--out", str(model_dir), "--no-track", "--quiet"]) == 0
     assert "reads each excerpt with its context" in capsys.readouterr().out
     assert main(["agree", str(fft_csv), "--format", "wide", "--text-column", "answer", "--codes-after", "answer",
                  "--context-columns", "Question", "--model", str(model_dir), "--out", str(tmp_path / "agree"),
                  "--n-boot", "50", "--no-track"]) == 0
     table = pd.read_csv(tmp_path / "agree" / "agreement.csv")
     assert not table.empty
+
+
+TRANSCRIPT = """Interviewer: What was good about the service?
+
+P: Nothing really, the staff were lovely though and I would say so to anyone.
+
+Interviewer: What could we do better?
+
+P: Nothing really, the staff were lovely though and I would say so to anyone.
+"""
+
+
+def test_batch_scores_each_excerpt_under_its_context(tmp_path):
+    """The same answer under two questions: a context model scores them apart, as predict_proba does."""
+    from suggest.cli import main
+    from suggest.model import SuggestionModel
+    from suggest.train import train
+
+    rows = [{"excerpt_id": f"e{i}", "text": f"{ANSWERS[i % 10]} {FILLERS[(i + 7 * k) % 15]}",
+             "code": code, "context": f"Speaker: P; Question: {q}"}
+            for k, (q, code) in enumerate((("What was good about the service?", "praise"),
+                                           ("What could we do better?", "gripe"))) for i in range(k * 30, k * 30 + 30)]
+    corpus = CodedCorpus.from_long(pd.DataFrame(rows).assign(coder="c", document_id="", source_type=""), CODEBOOK)
+    model_dir = train(corpus, encoder_name="fake", seed=0, context="on").save(tmp_path / "m")
+    (tmp_path / "interview.txt").write_text(TRANSCRIPT)
+    out = tmp_path / "s.csv"
+    assert main(["batch", "--model", str(model_dir), str(tmp_path / "interview.txt"), "--out", str(out),
+                 "--all-scores", "--quiet"]) == 0
+    table = pd.read_csv(out, keep_default_na=False).drop_duplicates("excerpt_id")
+    answers = table[table["context"].str.startswith("Speaker: P")]
+    assert len(answers) == 2 and answers["text"].nunique() == 1
+    model = SuggestionModel.load(model_dir)
+    expected = model.predict_proba(answers["text"].tolist(), answers["context"].tolist())
+    np.testing.assert_allclose(answers[["score_praise", "score_gripe"]].to_numpy(float), expected, atol=1e-4)
+    assert expected[0, 0] > expected[1, 0] and expected[1, 1] > expected[0, 1]
