@@ -25,15 +25,14 @@ def make_encoder(name: str | None = None, *, progress: bool = False, cache_dir=N
 
 def train(corpus: CodedCorpus, *, kind: str = "combined", encoder_name: str | None = None, seed: int = 0,
           progress: bool = False, cache_dir=None, extra_config: dict | None = None,
-          fine_tune=None, context: str = "off") -> SuggestionModel:
+          fine_tune=None, context: str = "auto") -> SuggestionModel:
     """Fit a model on `corpus` and return it with its evidence (embeddings of the training excerpts).
 
     `fine_tune`: None for the stock encoder, or `suggest.finetune.FineTuneSettings` to tune the
     encoder on the corpus (combined models only), cross-fitted so calibration stays honest.
     A codebook with single-choice groups gets a `GroupedClassifier` around the head.
-    `context`: 'on' reads each excerpt under its context (corpus column `context`), 'off' (default)
-    the text alone, 'auto' uses context when the corpus has any. Off by default: on the shipped
-    corpus and on NHS comments it did not raise agreement (README, "Context").
+    `context`: 'on' reads each excerpt under its context (corpus column `context`), 'off' the text
+    alone, 'auto' (default) uses context when the corpus has any (README, "Context").
     """
     from suggest.classify import fit_head, group_head, make_classifier
     from suggest.classify.base import multilabel_folds

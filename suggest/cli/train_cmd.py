@@ -18,10 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="model kind (default combined: lexical + dense + definition prior)")
     p.add_argument("--encoder", "--embedder", dest="encoder", default=None, metavar="NAME_OR_PATH",
                    help="sentence-transformers model: a local folder (default all-MiniLM-L6-v2, shipped offline)")
-    p.add_argument("--context", choices=["auto", "on", "off"], default="off",
+    p.add_argument("--context", choices=["auto", "on", "off"], default="auto",
                    help="read each excerpt with its context (the data's 'context' column: subject line, form "
-                        "question, interviewer's question). auto: when the data has context (default off: it "
-                        "did not help on the data we measured; see the README)")
+                        "question, interviewer's question). auto (default): when the data has a context column")
     p.add_argument("--fine-tune", choices=["auto", "on", "off"], default="off",
                    help="tune the sentence encoder on your coded excerpts (combined model; cross-fitted so scores "
                         "stay honest). auto: on with a GPU, or when the estimated CPU time is within "

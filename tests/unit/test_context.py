@@ -58,8 +58,8 @@ def test_a_model_with_context_tells_apart_answers_the_text_alone_cannot(fft_csv)
     long, _ = read_wide(fft_csv, text_column="answer", code_columns=["praise", "gripe"], id_column="id",
                         codebook=CODEBOOK, context_columns=["Question"])
     corpus = CodedCorpus.from_long(long, CODEBOOK)
-    with_ctx = train(corpus, encoder_name="fake", seed=0, context="auto")
-    without = train(corpus, encoder_name="fake", seed=0)
+    with_ctx = train(corpus, encoder_name="fake", seed=0)  # auto: the corpus has context
+    without = train(corpus, encoder_name="fake", seed=0, context="off")
     assert with_ctx.uses_context and not without.uses_context
     texts = ["nothing", "the staff"]
     good, better = ["Question: What was good?"] * 2, ["Question: What could we do better?"] * 2
