@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-documents", type=int, default=2,
                    help="fewest documents for a supported configuration (default 2)")
     p.add_argument("--alpha", type=float, default=0.05, help="largest q-value counted as beyond chance (default 0.05)")
+    p.add_argument("--correction", choices=["by", "bh"], default="by",
+                   help="multiple-testing correction: by = Benjamini-Yekutieli (default; valid when configurations "
+                        "share codes), bh = Benjamini-Hochberg (less strict)")
     p.add_argument("--no-candidates", action="store_true", help="skip candidate new mechanisms (no encoder needed)")
     p.add_argument("--encoder", default=None, help="sentence encoder for candidates (default all-MiniLM-L6-v2)")
     p.add_argument("--min-cluster", type=int, default=4, help="fewest excerpts in a candidate (default 4)")
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
         encoder = make_embedder(args.encoder, progress=True)
     reference = f"coder {args.coder}" if args.coder else "consensus: a code counts when at least half its coders applied it"
-    s = synthesise(units, thresholds=Thresholds(args.min_units, args.min_documents, args.alpha), reference=reference,
+    s = synthesise(units, thresholds=Thresholds(args.min_units, args.min_documents, args.alpha, args.correction), reference=reference,
                    previous_statements=previous, encoder=encoder, candidates=not args.no_candidates,
                    min_cluster=args.min_cluster)
     written = write(s, out)

@@ -3,8 +3,9 @@
 For every (context C, mechanism M, outcome O) seen together in at least one unit we count the
 units, documents and source types that hold all three. Whether M goes with the C-O link more
 than chance would give is a one-sided Fisher exact test on the 2x2 table of units
-(M present or absent) x (C and O together, or not), with the Benjamini-Hochberg correction
-over all configurations tested. `lift` is how many times more often C and O come together in
+(M present or absent) x (C and O together, or not), with a false-discovery-rate correction over
+all configurations tested: Benjamini-Yekutieli by default, which stays valid although
+configurations sharing a code are dependent tests (Benjamini-Hochberg on request). `lift` is how many times more often C and O come together in
 units showing M than in units without M (a risk ratio, 95% CI on the log scale, with a 0.5
 correction for empty cells).
 """
@@ -35,6 +36,7 @@ class Thresholds:
     min_units: int = 3
     min_documents: int = 2
     alpha: float = 0.05
+    correction: str = "by"  # "by" (Benjamini-Yekutieli) or "bh" (Benjamini-Hochberg)
 
 
 def key(c: str, m: str, o: str) -> str:
@@ -107,7 +109,7 @@ def find_configurations(units: "CodedUnits", thresholds: Thresholds | None = Non
     table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("rank", "q_value", "supported", "flag")])
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
-    table["q_value"] = false_discovery_control(table["p_value"].to_numpy(), method="bh")
+    table["q_value"] = false_discovery_control(table["p_value"].to_numpy(), method=t.correction)
     thin = (table["units"] < t.min_units) | (table["documents"] < t.min_documents)
     table["supported"] = ~thin & (table["q_value"] <= t.alpha)
     table["flag"] = [_flag(r, t) for r in table.itertuples()]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from suggest.synthesis.run import Synthesis
 
+CORRECTIONS = {"by": "Benjamini-Yekutieli", "bh": "Benjamini-Hochberg"}
 EXPLAIN_CONFIGURATIONS = (
     "A <b>configuration</b> is a context, a mechanism and an outcome that the coding puts in the same "
     "{unit}. <b>Units</b> counts the {unit}s holding all three; <b>documents</b> and <b>source types</b> "
@@ -16,7 +17,7 @@ EXPLAIN_CONFIGURATIONS = (
     "outcome come together in {unit}s that show the mechanism than in {unit}s that do not: 1 means the "
     "mechanism makes no difference, 3 means three times as often; the range is a 95% confidence interval. "
     "The <b>q-value</b> is the chance of seeing a link this strong by coincidence alone, corrected for having "
-    "looked at many configurations at once (Benjamini-Hochberg): below 0.05 we call the link beyond chance. "
+    "looked at many configurations at once ({correction}): below 0.05 we call the link beyond chance. "
     "A configuration is <b>supported</b> when it is beyond chance and rests on at least {min_units} {unit}s "
     "from at least {min_documents} documents; <b>thin</b> ones are kept, flagged, for the team to judge.")
 
@@ -51,7 +52,8 @@ def render(s: "Synthesis", pictures: dict[str, Path]) -> str:
               _img(pictures["graph"]) if "graph" in pictures else ""]
     parts += ["<h2>CMO configurations</h2>",
               "<p>" + EXPLAIN_CONFIGURATIONS.format(unit=unit, min_units=s.thresholds.min_units,
-                                                     min_documents=s.thresholds.min_documents) + "</p>"]
+                                                     min_documents=s.thresholds.min_documents,
+                                                     correction=CORRECTIONS[s.thresholds.correction]) + "</p>"]
     rows = [[str(r.rank), e(f"{r.context} {r.context_name}"), e(f"{r.mechanism} {r.mechanism_name}"),
              e(f"{r.outcome} {r.outcome_name}"), str(r.units), str(r.documents), e(r.source_types),
              f"{r.lift:.2f} [{r.lift_low:.2f}, {r.lift_high:.2f}]", f"{r.q_value:.3g}",
