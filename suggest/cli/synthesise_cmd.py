@@ -19,9 +19,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                      "code,coder,document_id,source_type; optional thread_id, participant, date, batch)")
     p.add_argument("--codebook", default=None, help="codebook .yaml/.qdc (needed with --data)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the outputs")
-    p.add_argument("--unit", choices=["excerpt", "document", "thread", "participant"], default="excerpt",
-                   help="what a configuration is counted over (default excerpt; thread needs a thread_id column, "
-                        "participant a participant column)")
+    p.add_argument("--unit", choices=["excerpt", "document", "thread", "participant"], default="document",
+                   help="what a configuration is counted over (default document: coders seldom put a context, a "
+                        "mechanism and an outcome on one excerpt; thread needs a thread_id column, participant a "
+                        "participant column)")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--coder", default=None, metavar="NAME", help="use this coder's coding only")
     who.add_argument("--consensus", action="store_true",

@@ -60,9 +60,8 @@ def draw(g: "nx.DiGraph", paths: list[str | Path], title: str = "Programme theor
     ax.set_title(f"{title}\n(line width = number of units supporting the link)", fontsize=10)
     ax.set_xlim(-0.5, 2.5)
     ax.axis("off")
-    fig.tight_layout()
     for p in paths:
-        fig.savefig(p, dpi=130)
+        fig.savefig(p, dpi=130, bbox_inches="tight")
     plt.close(fig)
 
 

@@ -46,7 +46,7 @@ class CodedUnits:
     agreed: np.ndarray
     roles: dict[str, str]
     coders: list[str]
-    unit: str = "excerpt"
+    unit: str = "document"
 
     def unit_matrix(self) -> tuple[list[str], np.ndarray]:
         """(unit ids, (n_units, n_codes) 0/1): a unit holds a code when any of its excerpts does."""
@@ -106,7 +106,7 @@ def _period(row: dict) -> str:
     return f"{m.group(1)}-{m.group(2)}" if m else ""
 
 
-def from_long(long: "pd.DataFrame", codebook: "Codebook", *, unit: str = "excerpt", coder: str | None = None,
+def from_long(long: "pd.DataFrame", codebook: "Codebook", *, unit: str = "document", coder: str | None = None,
               domains: str | None = None, path: str | Path | None = None) -> CodedUnits:
     """CodedUnits from a validated long table (extra columns: thread_id, participant, date, batch, suggested)."""
     import pandas as pd

@@ -46,7 +46,7 @@ def planted_long(seed: int, n_docs: int = 60, planted_docs: int = 18, p: float =
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_planted_configuration_ranks_first_and_random_ones_are_not_supported(seed):
-    conf = find_configurations(from_long(planted_long(seed), CMO))
+    conf = find_configurations(from_long(planted_long(seed), CMO, unit="excerpt"))
     top = conf.iloc[0]
     assert (top.context, top.mechanism, top.outcome) == PLANTED
     assert top.supported and top.units >= 18 and top.lift > 2 and top.q_value < 0.001
@@ -87,10 +87,10 @@ def test_consensus_and_one_coder():
         {"excerpt_id": "x", "text": "t", "code": "M1", "coder": "a"},
         {"excerpt_id": "x", "text": "t", "code": "C1", "coder": "b"},
         {"excerpt_id": "x", "text": "t", "code": "O1", "coder": "c"}]), CMO)
-    both = from_long(long, CMO)
+    both = from_long(long, CMO, unit="excerpt")
     assert [CMO.ids[j] for j in np.flatnonzero(both.Y[0])] == ["C1"]  # 2 of 3 coders; M1 and O1 1 of 3
     assert both.agreed[0, CMO.index("C1")] == 2
-    only_a = from_long(long, CMO, coder="a")
+    only_a = from_long(long, CMO, coder="a", unit="excerpt")
     assert [CMO.ids[j] for j in np.flatnonzero(only_a.Y[0])] == ["C1", "M1"]
 
 
@@ -117,7 +117,7 @@ def test_statements_keep_team_status_and_wording_across_a_rerun(tmp_path):
 
     out = tmp_path / "synth"
     first = planted_long(0, planted_docs=14)
-    s1 = synthesise(from_long(first, CMO), candidates=False, run_date="2026-01-05")
+    s1 = synthesise(from_long(first, CMO, unit="excerpt"), candidates=False, run_date="2026-01-05")
     write(s1, out)
     assert s1.statements.configuration.tolist() == ["C1 > M3 > O2"]
     assert s1.statements["draft statement"][0].startswith("If context 1 (situation number 1), then outcome 2, "
@@ -125,7 +125,7 @@ def test_statements_keep_team_status_and_wording_across_a_rerun(tmp_path):
     _edit_statement(out / "statements.xlsx", "C1 > M3 > O2", "refine", "If trial set-up, then ... (our words)")
     more = planted_long(0, planted_docs=25)  # new coding: more documents hold the planted triple
     previous = read_statements(out / "statements.xlsx")
-    s2 = synthesise(from_long(more, CMO), candidates=False, previous_statements=previous, run_date="2026-02-09")
+    s2 = synthesise(from_long(more, CMO, unit="excerpt"), candidates=False, previous_statements=previous, run_date="2026-02-09")
     write(s2, out)
     again = read_statements(out / "statements.xlsx")
     row = again[again.configuration == "C1 > M3 > O2"].iloc[0]
@@ -198,7 +198,7 @@ def test_write_puts_every_output_in_out(tmp_path):
 
     from suggest.synthesis.run import FILES
 
-    s = synthesise(from_long(planted_long(0), CMO), encoder=FakeEmbedder())
+    s = synthesise(from_long(planted_long(0), CMO, unit="excerpt"), encoder=FakeEmbedder())
     write(s, tmp_path / "out")
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == set(FILES) - ({"evidence_over_time.png"} if "evidence_over_time.png" not in names else set())
