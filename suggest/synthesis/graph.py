@@ -40,25 +40,29 @@ def draw(g: "nx.DiGraph", paths: list[str | Path], title: str = "Programme theor
     import networkx as nx
 
     pos = {}
+    counts = [sum(1 for _, d in g.nodes(data=True) if d["column"] == c) for c in range(3)]
     for col in range(3):
         nodes = [n for n, d in g.nodes(data=True) if d["column"] == col]
+        step = min(2.0, (max(counts) - 1) / (len(nodes) - 1)) if len(nodes) > 1 else 1.0
         for i, n in enumerate(nodes):
-            pos[n] = (col * 1.0, -(i - (len(nodes) - 1) / 2) * (1.0 if len(nodes) < 6 else 0.7))
+            pos[n] = (col * 1.0, step * ((len(nodes) - 1) / 2 - i))
     colours = {"context": "#c6dbef", "mechanism": "#fdd0a2", "outcome": "#c7e9c0"}
-    height = max(4.0, 0.75 * max([1] + [sum(1 for _, d in g.nodes(data=True) if d["column"] == c) for c in range(3)]))
-    fig, ax = plt.subplots(figsize=(11, height))
+    tallest = max([1] + counts)
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 1.0 * tallest))
     weights = [d["weight"] for _, _, d in g.edges(data=True)]
     top = max(weights, default=1)
-    nx.draw_networkx_edges(g, pos, ax=ax, width=[0.6 + 6.0 * w / top for w in weights], edge_color="#6b6b6b",
-                           alpha=0.7, arrows=True, arrowsize=12, node_size=2600, connectionstyle="arc3,rad=0.04")
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_shape="s", node_size=2600,
+    nx.draw_networkx_edges(g, pos, ax=ax, width=[0.8 + 7.0 * w / top for w in weights], edge_color="#555555",
+                           alpha=0.6, arrows=True, arrowsize=12, node_size=1900, node_shape="s")
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_shape="s", node_size=1900,
                            node_color=[colours[d["role"]] for _, d in g.nodes(data=True)], edgecolors="#444444")
     labels = {n: f"{n}\n{_wrap(d['name'])}" for n, d in g.nodes(data=True)}
-    nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=7)
+    nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=6.5)
+    head_y = (tallest - 1) / 2 + 0.75
     for col, head in enumerate(("Contexts", "Mechanisms", "Outcomes")):
-        ax.text(col, max([y for _, y in pos.values()] + [0]) + 0.7, head, ha="center", fontsize=11, weight="bold")
-    ax.set_title(f"{title}\n(line width = number of units supporting the link)", fontsize=10)
-    ax.set_xlim(-0.5, 2.5)
+        ax.text(col, head_y, head, ha="center", va="bottom", fontsize=11, weight="bold")
+    ax.set_ylim(-(tallest - 1) / 2 - 0.6, head_y + 0.4)
+    ax.set_xlim(-0.4, 2.4)
+    ax.set_title(f"{title}  (line width = units supporting the link; supported configurations only)", fontsize=9)
     ax.axis("off")
     for p in paths:
         fig.savefig(p, dpi=130, bbox_inches="tight")
