@@ -70,7 +70,9 @@ def plot(table: "pd.DataFrame", path: str | Path) -> bool:
     conf = table[(table["kind"] == "configuration") & (table["period"] != UNDATED)]
     if conf.empty or conf["period"].nunique() < 2:
         return False
-    w = conf.pivot_table(index="period", columns="item", values="units", aggfunc="sum", fill_value=0).sort_index()
+    periods = sorted(set(table.loc[table["period"] != UNDATED, "period"]))  # every period with any coding
+    w = conf.pivot_table(index="period", columns="item", values="units", aggfunc="sum", fill_value=0) \
+        .reindex(periods, fill_value=0)
     fig, ax = plt.subplots(figsize=(10, 4.5))
     w.cumsum().plot(ax=ax, marker="o", markersize=3)
     ax.set_ylabel("units supporting it (cumulative)")
