@@ -42,6 +42,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-candidates", action="store_true", help="skip candidate new mechanisms (no encoder needed)")
     p.add_argument("--encoder", default=None, help="sentence encoder for candidates (default all-MiniLM-L6-v2)")
     p.add_argument("--min-cluster", type=int, default=4, help="fewest excerpts in a candidate (default 4)")
+    p.add_argument("--cluster-distance", type=float, default=0.45,
+                   help="how alike excerpts must be to share a candidate: the cosine distance below which groups "
+                        "merge (default 0.45; larger gives bigger, looser candidates)")
     p.set_defaults(run=run)
 
 
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     reference = f"coder {args.coder}" if args.coder else "consensus: a code counts when at least half its coders applied it"
     s = synthesise(units, thresholds=Thresholds(args.min_units, args.min_documents, args.alpha, args.correction), reference=reference,
                    previous_statements=previous, encoder=encoder, candidates=not args.no_candidates,
-                   min_cluster=args.min_cluster)
+                   min_cluster=args.min_cluster, distance=args.cluster_distance)
     written = write(s, out)
     conf = s.configurations
     print(f"{len(units.excerpts)} excerpts in {units.excerpts['unit'].nunique()} {args.unit}s -> {len(conf)} "

@@ -64,7 +64,7 @@ def class_tfidf(docs_per_class: Sequence[str], n_words: int = 8) -> list[list[st
 
 
 def find_candidates(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray, *,
-                    background: Sequence[str] = (), min_size: int = 4, distance: float = 0.55,
+                    background: Sequence[str] = (), min_size: int = 4, distance: float = 0.45,
                     max_candidates: int = 8) -> list[Candidate]:
     """Cluster the pool (`texts`, `ids`, L2-normalised `embeddings` of shape (n, dim)) into candidates.
 

@@ -58,7 +58,7 @@ def check_out(out: str | Path) -> Path:
 
 def synthesise(units: "CodedUnits", *, thresholds: Thresholds | None = None, reference: str = "consensus",
                previous_statements: "pd.DataFrame | None" = None, encoder=None, candidates: bool = True,
-               min_cluster: int = 4, distance: float = 0.55, run_date: str | None = None) -> Synthesis:
+               min_cluster: int = 4, distance: float = 0.45, run_date: str | None = None) -> Synthesis:
     """Run every step on `units`. `encoder`: a fitted embedder (transform(texts) -> (n, dim)) for the
     candidate step; None means the default sentence encoder."""
     from suggest.synthesis.candidates import candidate_pool, find_candidates
