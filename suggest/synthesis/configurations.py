@@ -11,6 +11,7 @@ correction for empty cells).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,34 @@ def key(c: str, m: str, o: str) -> str:
     return f"{c} > {m} > {o}"
 
 
+def fisher_greater(a: int, b: int, c: int, d: int) -> float:
+    """One-sided Fisher exact p-value of the 2x2 table [[a, b], [c, d]]: P(top-left >= a) given the margins."""
+    row, col, n = a + b, a + c, a + b + c + d
+
+    def log_p(x: int) -> float:  # hypergeometric log-probability of top-left = x
+        return (math.lgamma(row + 1) - math.lgamma(x + 1) - math.lgamma(row - x + 1)
+                + math.lgamma(n - row + 1) - math.lgamma(col - x + 1) - math.lgamma(n - row - col + x + 1)
+                - math.lgamma(n + 1) + math.lgamma(col + 1) + math.lgamma(n - col + 1))
+
+    return min(1.0, sum(math.exp(log_p(x)) for x in range(a, min(row, col) + 1)))
+
+
+def fdr(p: np.ndarray, method: str = "by") -> np.ndarray:
+    """Benjamini-Hochberg ("bh") or Benjamini-Yekutieli ("by") adjusted p-values (q-values)."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p)
+    scale = m / np.arange(1, m + 1)
+    if method == "by":
+        scale = scale * np.sum(1.0 / np.arange(1, m + 1))
+    q = np.minimum.accumulate((p[order] * scale)[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
 def _lift(a: int, b: int, c: int, d: int) -> tuple[float, float, float]:
     """Risk ratio (a/(a+b)) / (c/(c+d)) with a 95% log-scale CI; 0.5 added to every cell when one is empty."""
     if min(a, b, c, d) == 0:
@@ -58,7 +87,6 @@ def find_configurations(units: "CodedUnits", thresholds: Thresholds | None = Non
     Ranking: supported configurations first, then by q-value, then by number of units.
     """
     import pandas as pd
-    from scipy.stats import false_discovery_control, fisher_exact
 
     t = thresholds or Thresholds()
     cb = units.codebook
@@ -90,7 +118,7 @@ def find_configurations(units: "CodedUnits", thresholds: Thresholds | None = Non
                     continue
                 b, cc = int(has_m.sum()) - a, int(co.sum()) - a
                 d = n - a - b - cc
-                p = float(fisher_exact([[a, b], [cc, d]], alternative="greater").pvalue)
+                p = fisher_greater(a, b, cc, d)
                 rr, lo, hi = _lift(a, b, cc, d)
                 idx = np.flatnonzero(all3)
                 # excerpts behind it: those in the supporting units that hold C, M or O themselves
@@ -109,7 +137,7 @@ def find_configurations(units: "CodedUnits", thresholds: Thresholds | None = Non
     table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("rank", "q_value", "supported", "flag")])
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
-    table["q_value"] = false_discovery_control(table["p_value"].to_numpy(), method=t.correction)
+    table["q_value"] = fdr(table["p_value"].to_numpy(), t.correction)
     thin = (table["units"] < t.min_units) | (table["documents"] < t.min_documents)
     table["supported"] = ~thin & (table["q_value"] <= t.alpha)
     table["flag"] = [_flag(r, t) for r in table.itertuples()]

@@ -30,21 +30,15 @@ def pick_quotes(candidates: "pd.DataFrame", k: int = 3) -> "pd.DataFrame":
     suggested = rows["suggested"].to_numpy(dtype=float) if "suggested" in rows.columns else 0.0
     base = (rows["agreed"].to_numpy(dtype=float) + np.array([_length_score(t) for t in rows["text"]])
             - 2.0 * suggested)
+    src = rows["source_type"].to_numpy()
+    doc = rows["document_id"].to_numpy()
     chosen: list[int] = []
-    sources: set[str] = set()
-    docs: set[str] = set()
     for _ in range(min(k, len(rows))):
-        best, best_score = -1, -np.inf
-        for i in range(len(rows)):
-            if i in chosen:
-                continue
-            score = base[i] + 10.0 * (rows.at[i, "source_type"] not in sources) \
-                + 5.0 * (rows.at[i, "document_id"] not in docs)
-            if score > best_score:
-                best, best_score = i, score
-        chosen.append(best)
-        sources.add(rows.at[best, "source_type"])
-        docs.add(rows.at[best, "document_id"])
+        new_source = ~np.isin(src, src[chosen]) if chosen else np.ones(len(rows), dtype=bool)
+        new_doc = ~np.isin(doc, doc[chosen]) if chosen else np.ones(len(rows), dtype=bool)
+        score = base + 10.0 * new_source + 5.0 * new_doc
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
     return rows.iloc[chosen].reset_index(drop=True)
 
 

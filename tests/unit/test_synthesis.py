@@ -154,3 +154,18 @@ def test_write_puts_every_output_in_out(tmp_path):
     assert all(any(f"({code})" in c for c in cells) for code in CMO.ids)
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "C1 &gt; M3 &gt; O2" in html and "data:image/png;base64," in html
+
+
+def test_fisher_and_fdr_match_scipy():
+    from scipy.stats import false_discovery_control, fisher_exact
+
+    from suggest.synthesis.configurations import fdr, fisher_greater
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        a, b, c, d = (int(x) for x in rng.integers(0, 40, 4))
+        assert fisher_greater(a, b, c, d) == pytest.approx(
+            fisher_exact([[a, b], [c, d]], alternative="greater").pvalue, rel=1e-9, abs=1e-12)
+    p = rng.random(40) ** 3
+    for method in ("bh", "by"):
+        assert np.allclose(fdr(p, method), false_discovery_control(p, method=method))
