@@ -41,6 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "share codes), bh = Benjamini-Hochberg (less strict)")
     p.add_argument("--no-candidates", action="store_true", help="skip candidate new mechanisms (no encoder needed)")
     p.add_argument("--encoder", default=None, help="sentence encoder for candidates (default all-MiniLM-L6-v2)")
+    p.add_argument("--model", default=None, metavar="MODEL_DIR",
+                   help="also look for candidates among excerpts where this model scores no mechanism near its "
+                        "threshold (and use its encoder)")
     p.add_argument("--min-cluster", type=int, default=4, help="fewest excerpts in a candidate (default 4)")
     p.add_argument("--cluster-distance", type=float, default=0.45,
                    help="how alike excerpts must be to share a candidate: the cosine distance below which groups "
@@ -77,10 +80,15 @@ def run(args: argparse.Namespace) -> int:
         from suggest.embed import make_embedder
 
         encoder = make_embedder(args.encoder, progress=True)
+    model = None
+    if args.model and not args.no_candidates:
+        from suggest.model import SuggestionModel
+
+        model = SuggestionModel.load(args.model, units.codebook)
     reference = f"coder {args.coder}" if args.coder else "consensus: a code counts when at least half its coders applied it"
     s = synthesise(units, thresholds=Thresholds(args.min_units, args.min_documents, args.alpha, args.correction), reference=reference,
                    previous_statements=previous, encoder=encoder, candidates=not args.no_candidates,
-                   min_cluster=args.min_cluster, distance=args.cluster_distance)
+                   min_cluster=args.min_cluster, distance=args.cluster_distance, model=model)
     written = write(s, out)
     conf = s.configurations
     print(f"{len(units.excerpts)} excerpts in {units.excerpts['unit'].nunique()} {args.unit}s -> {len(conf)} "

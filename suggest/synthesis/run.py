@@ -58,9 +58,12 @@ def check_out(out: str | Path) -> Path:
 
 def synthesise(units: "CodedUnits", *, thresholds: Thresholds | None = None, reference: str = "consensus",
                previous_statements: "pd.DataFrame | None" = None, encoder=None, candidates: bool = True,
-               min_cluster: int = 4, distance: float = 0.45, run_date: str | None = None) -> Synthesis:
+               min_cluster: int = 4, distance: float = 0.45, run_date: str | None = None,
+               model=None) -> Synthesis:
     """Run every step on `units`. `encoder`: a fitted embedder (transform(texts) -> (n, dim)) for the
-    candidate step; None means the default sentence encoder."""
+    candidate step; None means the model's encoder, else the default sentence encoder. `model`: a
+    SuggestionModel whose scores add to the candidate pool the excerpts where no mechanism scores
+    near its threshold."""
     from suggest.synthesis.candidates import candidate_pool, find_candidates
     from suggest.synthesis.configurations import find_configurations
     from suggest.synthesis.statements import draft_statements, merge_statements
@@ -72,9 +75,12 @@ def synthesise(units: "CodedUnits", *, thresholds: Thresholds | None = None, ref
     statements = merge_statements(draft_statements(units, conf, run_date), previous_statements)
     found, pool_size = [], 0
     if candidates:
-        pool = candidate_pool(units)
+        scores = model.predict_proba(units.excerpts["text"].tolist()) if model is not None else None
+        pool = candidate_pool(units, scores, model.thresholds if model is not None else None)
         pool_size = len(pool)
         if pool_size:
+            if encoder is None and model is not None:
+                encoder = model.encoder
             if encoder is None:
                 from suggest.embed import SentenceEmbedder
 

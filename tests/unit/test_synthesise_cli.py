@@ -115,6 +115,27 @@ def test_bad_inputs_are_clear_errors_and_leave_out_untouched(tmp_path, capsys):
     err = _bad(["--data", str(DATA / "coded.csv"), "--codebook", str(DATA / "codebook.yaml"), "--unit",
                 "participant"], out, capsys)
     assert "coded.csv" in err and "'participant'" in err
-    assert main(["synthesise", "--data", str(DATA / "coded.csv"), "--codebook", str(flat), "--out", str(out),
+    small = tmp_path / "small.csv"
+    small.write_text("\n".join((DATA / "coded.csv").read_text(encoding="utf-8").splitlines()[:300]) + "\n",
+                     encoding="utf-8")
+    assert main(["synthesise", "--data", str(small), "--codebook", str(flat), "--out", str(out),
                  "--no-candidates", "--domains", "context=C*,mechanism=M*,outcome=O*"]) == 0
     assert (out / "keep.txt").read_text() == "team notes" and (out / "table1.docx").exists()
+
+
+def test_a_model_widens_the_candidate_pool_to_excerpts_no_mechanism_scores_near(fake_model, codebook):
+    import numpy as np
+
+    from suggest.synthesis import from_table, synthesise
+    from suggest.synthesis.candidates import candidate_pool
+
+    units = from_table([DATA / "coded.csv"], codebook)
+    human = candidate_pool(units)
+    mech = [codebook.index(c) for c in units.codes_in("mechanism")]
+    scores = np.zeros(units.Y.shape)
+    scores[:, mech] = 0.9
+    scores[:5, mech] = 0.0  # the model sees no mechanism near its threshold in the first five excerpts
+    wider = candidate_pool(units, scores, np.full(len(codebook), 0.5))
+    assert set(human) < set(wider) and set(wider) - set(human) <= set(range(5))
+    s = synthesise(units, model=fake_model, min_cluster=3, distance=0.6)  # scores with, and embeds by, the model
+    assert s.pool_size >= len(human) and s.candidates
