@@ -24,7 +24,7 @@ EXPLAIN_CONFIGURATIONS = (
 
 def _img(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}" style="max-width:100%">'
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}" style="max-width:min(100%,900px)">'
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -40,8 +40,9 @@ def render(s: "Synthesis", pictures: dict[str, Path]) -> str:
     unit = u.unit
     conf = s.configurations
     parts = [f"<h1>Programme theory from the coding: {e(u.codebook.name)}</h1>",
-             f"<p>{len(u.excerpts)} coded excerpts in {u.excerpts['unit'].nunique()} {unit}s, "
-             f"{u.excerpts['document_id'].nunique()} documents; coding by {e(', '.join(u.coders))} "
+             f"<p>{len(u.excerpts)} coded excerpts in {u.excerpts['unit'].nunique()} {unit}s"
+             + (f" ({u.excerpts['document_id'].nunique()} documents)" if unit != "document" else "")
+             + f"; coding by {e(', '.join(u.coders))} "
              f"({e(s.reference)}). {int(conf['supported'].sum())} of {len(conf)} configurations are supported.</p>"]
     if u.excerpts["suggested"].any():
         parts.append(f"<p class=warn>{int(u.excerpts['suggested'].sum())} excerpts carry unreviewed model "

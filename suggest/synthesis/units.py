@@ -109,8 +109,6 @@ def _period(row: dict) -> str:
 def from_long(long: "pd.DataFrame", codebook: "Codebook", *, unit: str = "document", coder: str | None = None,
               domains: str | None = None, path: str | Path | None = None) -> CodedUnits:
     """CodedUnits from a validated long table (extra columns: thread_id, participant, date, batch, suggested)."""
-    import pandas as pd
-
     roles = code_roles(codebook, domains)
     if unit not in UNITS:
         raise DataError(f"unknown unit '{unit}'", field="--unit", hint=f"use one of: {', '.join(UNITS)}")
@@ -165,7 +163,7 @@ def from_table(paths: list[str | Path], codebook: "Codebook", **kwargs) -> Coded
             if col in raw.columns:
                 long[col] = raw[col].astype(str).str.strip().to_numpy()
         frames.append(long)
-    long = pd.concat(frames, ignore_index=True)
+    long = pd.concat(frames, ignore_index=True).fillna("")  # optional columns missing from some files
     return from_long(long, codebook, path=paths[0] if len(paths) == 1 else None, **kwargs)
 
 

@@ -169,3 +169,15 @@ def test_fisher_and_fdr_match_scipy():
     p = rng.random(40) ** 3
     for method in ("bh", "by"):
         assert np.allclose(fdr(p, method), false_discovery_control(p, method=method))
+
+
+def test_thread_unit_groups_excerpts_by_the_thread_id_column(tmp_path):
+    from suggest.synthesis import from_table
+
+    table = planted_long(0)
+    table["thread_id"] = "thread-" + (table["document_id"].str[-2:].astype(int) // 2).astype(str)
+    path = tmp_path / "coded.csv"
+    table.to_csv(path, index=False)
+    units = from_table([path], CMO, unit="thread")
+    assert units.excerpts["unit"].nunique() == 30
+    assert find_configurations(units).iloc[0].configuration == "C1 > M3 > O2"
