@@ -37,6 +37,7 @@ demo: install
 		--out $(DEMO)/suggestions.csv --out $(DEMO)/suggestions.jsonl --out $(DEMO)/suggestions.xlsx $(PROJECT_ARG)
 	$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --by source_type --out $(DEMO)/agreement
 	$(BIN)/suggest next --model $(MODEL) --pool $(DEMO)/suggestions.csv --n 20 --out $(DEMO)/next.xlsx
+	$(BIN)/suggest synthesise --data $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --out $(DEMO)/synthesis
 	@echo; echo "Review the batch in your browser:  .venv/bin/suggest review --project $(PROJECT) --coder YOUR_NAME"
 	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f ! -name '*-wal' ! -name '*-shm' | sort | sed 's/^/  /'
 

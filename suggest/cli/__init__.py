@@ -20,6 +20,7 @@ SUBCOMMANDS = [
     ("export", "suggest.cli.export_cmd"),
     ("import", "suggest.cli.import_cmd"),
     ("next", "suggest.cli.next_cmd"),
+    ("synthesise", "suggest.cli.synthesise_cmd"),
 ]
 
 
