@@ -188,3 +188,26 @@ def test_scores_hidden_is_stored_and_a_version_2_project_is_upgraded(tmp_path):
         ids = add_round(store, 2, [("A", "A")], "v2")
         store.decide("amira", ids[0], "A", "accept", scores_hidden=True)
         assert store.decision_rows()[-1].scores_hidden is True
+
+
+@pytest.mark.slow  # a real MLflow store
+def test_mlflow_metric_history_has_each_round_as_a_step(three_rounds, tmp_path):
+    import mlflow
+
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    out = tmp_path / "report"
+    assert main(["agree", "--project", str(three_rounds), "--out", str(out), "--n-boot", "100",
+                 "--tracking-uri", store]) == 0
+    mlflow.set_tracking_uri(store)
+    runs = mlflow.search_runs(experiment_names=["suggest"])
+    assert len(runs) == 1 and runs.iloc[0]["tags.suggest.job"] == "agree-project"
+    client = mlflow.MlflowClient()
+    run_id = runs.iloc[0]["run_id"]
+    for m in ("acceptance", "recall", "kappa"):
+        history = sorted((h.step, h.value) for h in client.get_metric_history(run_id, f"{m}.pooled"))
+        assert [s for s, _ in history] == [1, 2, 3]
+        assert [v for _, v in history] == pytest.approx([hand_figures(specs)[m] for specs in ROUNDS]), m
+    a = sorted((h.step, h.value) for h in client.get_metric_history(run_id, "acceptance.B"))
+    assert a == [(1, 0.0), (2, 0.5), (3, 1.0)]
+    assert "kappa.amira.pooled" in runs.columns.str.replace("metrics.", "").tolist()
+    assert any(f.path == "report" for f in client.list_artifacts(run_id))
