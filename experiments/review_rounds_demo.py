@@ -71,10 +71,11 @@ def main() -> int:
     from suggest.cli import main as suggest
     from suggest.store import Store
 
-    project = Path(args.project)
-    project.parent.mkdir(parents=True, exist_ok=True)
-    for old in project.parent.glob(project.name + "*"):  # simulated from scratch every time
-        old.unlink()
+    final = Path(args.project)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    project = final.with_name(final.stem + ".partial" + final.suffix)  # renamed once every round is in
+    for old in list(final.parent.glob(project.name + "*")) + list(final.parent.glob(final.name + "*")):
+        old.unlink()  # simulated from scratch every time
     coded = pd.read_csv(DATA / "coded.csv", dtype=str, keep_default_na=False)
     training, rounds = split(coded)
     with tempfile.TemporaryDirectory(prefix="suggest-rounds-") as tmp:
@@ -100,7 +101,8 @@ def main() -> int:
             with Store.open(project) as store:
                 n = simulate(store, rows, list(dict.fromkeys(rows["document_id"])))
             print(f"== round {r}: {n} simulated decisions by {', '.join(sorted(rows['coder'].unique()))}", flush=True)
-    print(f"\nSimulated review rounds stored in {project}")
+    project.replace(final)
+    print(f"\nSimulated review rounds stored in {final}")
     return 0
 
 

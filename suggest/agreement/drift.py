@@ -6,10 +6,13 @@ interval computed. The round is flagged when, for all coders together,
 - its pooled acceptance or pooled kappa lies below the earlier rounds' interval (and at least
   MIN_DROP under their value);
 - or a code's acceptance lies below that code's earlier interval and at least MIN_DROP under it
-  (codes with fewer than MIN_SUGGESTIONS suggestions in either are not judged);
+  (codes with fewer than MIN_SUGGESTIONS suggestions in either are not judged; a code's interval is
+  Wilson's score interval for a proportion, which stays honest when every earlier suggestion of a
+  rare code was accepted, where a bootstrap interval would shrink to a point);
+- or a source type's pooled acceptance or kappa falls that way (compared with the same source type
+  in the earlier rounds, or with all earlier rounds when it is new);
 
-and it names the codes and the source types that fell (a source type is compared with its own
-earlier rounds, or with all earlier rounds when it is new). A flag is a hint that the model may not
+and it names the codes and the source types that fell. A flag is a hint that the model may not
 transfer to the new material, not a verdict.
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from suggest.agreement.anchoring import wilson_interval
 from suggest.agreement.bootstrap import RandomState
 from suggest.agreement.rounds import Units, measure_rows, round_ids
 
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
     from suggest.codebook import Codebook
 
 MIN_DROP = 0.10
-MIN_SUGGESTIONS = 5
+MIN_SUGGESTIONS = 10  # fewer suggestions of a code in a round say too little to name it
 POOLED = ("acceptance", "kappa")
 
 
@@ -60,7 +64,7 @@ class RoundDrift:
 
     @property
     def flagged(self) -> bool:
-        return bool(self.pooled or self.codes)
+        return bool(self.pooled or self.codes or self.source_types)
 
     def message(self) -> str:
         head = f"Round {self.round} (model {self.model_version}) against rounds {_list(self.earlier)}"
@@ -69,7 +73,7 @@ class RoundDrift:
         parts = [f"DRIFT in {head}: agreement fell below the earlier rounds' 95% interval; the model may not "
                  "transfer to this material."]
         if self.pooled:
-            parts.append("All codes: " + "; ".join(f.text() for f in self.pooled) + ".")
+            parts.append("; ".join(f.text() for f in self.pooled) + ".")
         if self.codes:
             parts.append("Codes that fell: " + "; ".join(f.text() for f in self.codes) + ".")
         if self.source_types:
@@ -96,13 +100,15 @@ def drift_check(units: Units, codebook: "Codebook", n_boot: int = 1000, random_s
     for i, r in enumerate(rounds[1:], start=1):
         earlier, now = np.isin(rnd, rounds[:i]), rnd == r
         result = RoundDrift(r, ", ".join(dict.fromkeys(info.loc[now, "model_version"])), rounds[:i])
-        before_rows = measure_rows(units, codebook, earlier, n_boot, rng)
+        before_rows = measure_rows(units, codebook, earlier, n_boot, rng)  # codes, then all codes pooled
         now_rows = measure_rows(units, codebook, now, 0, rng)
         b_all, n_all = before_rows[-1], now_rows[-1]
         result.pooled = [f for m in POOLED if (f := _fall("All codes", m, n_all, b_all, min_drop, "n_excerpts"))]
         for b, n in zip(before_rows[:-1], now_rows[:-1]):
             if min(b["n_suggested"], n["n_suggested"]) < min_suggestions:
                 continue
+            b = {**b, **dict(zip(("acceptance_ci_low", "acceptance_ci_high"),
+                                 wilson_interval(b["n_accepted"], b["n_suggested"])))}
             if f := _fall(n["code"], "acceptance", n, b, min_drop, "n_suggested"):
                 result.codes.append(f)
         st = info["source_type"].to_numpy()

@@ -78,9 +78,11 @@ def plot_trend_by_code(table: pd.DataFrame):
         ax.set_title(f"{code}  {short(s['code_name'].dropna().iloc[0], 26)}", fontsize=9)
         ax.set_ylim(-0.05, 1.05)
         _round_axis(ax, x, rounds, t)
+        ax.set_xlabel("")
     for ax in list(axes.flat)[len(codes):]:
         ax.set_visible(False)
     fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="upper center", ncol=2, frameon=False)
+    fig.supxlabel("round (batch) and model", fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.5 * nrows + 0.6)))
     return fig
 
@@ -116,7 +118,12 @@ def plot_anchoring(result):
 
 def _round_axis(ax, x, rounds, t: pd.DataFrame) -> None:
     versions = t.drop_duplicates("round").set_index("round")["model_version"].reindex(rounds)
-    ax.set_xticks(x, [f"{r}\n{short(str(v), 12)}" for r, v in zip(rounds, versions)], fontsize=8)
+    ax.set_xticks(x, [f"{r}\n{_tail(str(v))}" for r, v in zip(rounds, versions)], fontsize=8)
     ax.set_xlabel("round (batch) and model", fontsize=9)
     ax.margins(x=0.08)
     ax.grid(axis="y", alpha=0.3)
+
+
+def _tail(version: str, n: int = 12) -> str:
+    """The end of a model version (its distinctive part, for generated versions that start with a date)."""
+    return version if len(version) <= n else "…" + version[-(n - 1):]

@@ -114,9 +114,10 @@ def rounds_sections(result: "ProjectAgreement", out_dir: str | Path) -> tuple[li
     text = "\n".join(d.message() for d in result.drift) or "Drift: only one round so far, nothing to compare."
     sections.append(Section("Drift: did a new round fall below the earlier ones?", drift_html + para(
         "Each round is compared with all the rounds before it pooled. A round is flagged when its pooled "
-        "acceptance or kappa lies below the earlier rounds' 95% interval, or a code's acceptance falls below "
-        "that code's earlier interval (by at least 0.10, and with at least 5 suggestions), naming the codes and "
-        "source types that fell: a hint that the model may not transfer to the new material.", "note"), text))
+        "acceptance or kappa, a code's acceptance (with at least 10 suggestions in the round and before), or a "
+        "source type's acceptance or kappa lies below the earlier rounds' 95% interval and at least 0.10 under their value. The flag "
+        "names the codes and source types that fell: a hint that the model may not transfer to the new "
+        "material, worth a look rather than a verdict.", "note"), text))
     for breakdown, head in (("model", "By model version"), ("source_type", "By source type"),
                             ("scores", "By scores hidden or shown")):
         sub = _pooled(table, breakdown)
