@@ -9,7 +9,7 @@ import argparse
 
 def run_project(args: argparse.Namespace) -> int:
     from suggest.agreement.project import project_agreement
-    from suggest.agreement.rounds import DEFAULT_BY
+    from suggest.agreement.rounds import BREAKDOWNS, DEFAULT_BY
     from suggest.errors import DataError
     from suggest.output import ensure_writable_dir
     from suggest.report.project_html import write_project_report
@@ -20,8 +20,12 @@ def run_project(args: argparse.Namespace) -> int:
                         field="CODINGS", hint="for example: suggest agree --project retake.sqlite --out agreement/")
     if args.codings:
         raise DataError("give either coded-data files or --project, not both", field="--project")
-    out = ensure_writable_dir(args.out, what="report folder")
     by = [b.strip() for b in args.by.split(",") if b.strip()] or list(DEFAULT_BY)
+    unknown = [b for b in by if b not in BREAKDOWNS]
+    if unknown:
+        raise DataError(f"cannot break agreement over rounds down by '{unknown[0]}'", field="--by",
+                        hint=f"use any of: {', '.join(BREAKDOWNS)}")
+    out = ensure_writable_dir(args.out, what="report folder")
     result = project_agreement(args.project, by=by, n_boot=args.n_boot, random_state=args.seed)
     sections, written = rounds_sections(result, out)
     n = len(result.units)

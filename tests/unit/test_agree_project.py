@@ -211,3 +211,20 @@ def test_mlflow_metric_history_has_each_round_as_a_step(three_rounds, tmp_path):
     assert a == [(1, 0.0), (2, 0.5), (3, 1.0)]
     assert "kappa.amira.pooled" in runs.columns.str.replace("metrics.", "").tolist()
     assert any(f.path == "report" for f in client.list_artifacts(run_id))
+
+
+def test_bad_requests_get_clear_errors(tmp_path, capsys):
+    empty = tmp_path / "empty.sqlite"
+    with Store.open(empty, create=True) as store:
+        add_round(store, 1, ROUNDS[0], "v1")
+    out = str(tmp_path / "o")
+    assert main(["agree", "--out", out, "--no-track"]) == 2
+    assert "give coded-data files, or --project PROJECT" in capsys.readouterr().err
+    assert main(["agree", "--project", str(empty), "--out", str(tmp_path / "first"), "--no-track"]) == 2
+    err = capsys.readouterr().err
+    assert "no excerpt in this project has been fully reviewed yet" in err and str(empty) in err
+    with Store.open(empty) as store:
+        decide_round(store, "amira", [f"r1-e{i}" for i in range(1, 7)], ROUNDS[0])
+    assert main(["agree", "--project", str(empty), "--out", out, "--by", "site", "--no-track"]) == 2
+    assert "cannot break agreement over rounds down by 'site'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
