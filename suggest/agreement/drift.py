@@ -67,7 +67,7 @@ class RoundDrift:
         return bool(self.pooled or self.codes or self.source_types)
 
     def message(self) -> str:
-        head = f"Round {self.round} (model {self.model_version}) against rounds {_list(self.earlier)}"
+        head = f"Round {self.round} (model {self.model_version}) against {_list(self.earlier)}"
         if not self.flagged:
             return f"{head}: within the earlier rounds' intervals, no drift."
         parts = [f"DRIFT in {head}: agreement fell below the earlier rounds' 95% interval; the model may not "
@@ -92,7 +92,6 @@ class RoundDrift:
 def drift_check(units: Units, codebook: "Codebook", n_boot: int = 1000, random_state: RandomState = 0,
                 min_drop: float = MIN_DROP, min_suggestions: int = MIN_SUGGESTIONS) -> list[RoundDrift]:
     """One RoundDrift per round after the first (rounds in batch order)."""
-    rng = np.random.default_rng(random_state)
     info = units.info
     rounds = round_ids(units)
     rnd = info["round"].to_numpy()
@@ -100,8 +99,8 @@ def drift_check(units: Units, codebook: "Codebook", n_boot: int = 1000, random_s
     for i, r in enumerate(rounds[1:], start=1):
         earlier, now = np.isin(rnd, rounds[:i]), rnd == r
         result = RoundDrift(r, ", ".join(dict.fromkeys(info.loc[now, "model_version"])), rounds[:i])
-        before_rows = measure_rows(units, codebook, earlier, n_boot, rng)  # codes, then all codes pooled
-        now_rows = measure_rows(units, codebook, now, 0, rng)
+        before_rows = measure_rows(units, codebook, earlier, n_boot, random_state)  # codes, then all codes pooled
+        now_rows = measure_rows(units, codebook, now, 0, random_state)
         b_all, n_all = before_rows[-1], now_rows[-1]
         result.pooled = [f for m in POOLED if (f := _fall("All codes", m, n_all, b_all, min_drop, "n_excerpts"))]
         for b, n in zip(before_rows[:-1], now_rows[:-1]):
@@ -114,8 +113,8 @@ def drift_check(units: Units, codebook: "Codebook", n_boot: int = 1000, random_s
         st = info["source_type"].to_numpy()
         for s in sorted(set(st[now])):
             mine = earlier & (st == s)
-            base = measure_rows(units, codebook, mine, n_boot, rng, per_code=False)[-1] if mine.any() else b_all
-            here = measure_rows(units, codebook, now & (st == s), 0, rng, per_code=False)[-1]
+            base = measure_rows(units, codebook, mine, n_boot, random_state, per_code=False)[-1] if mine.any() else b_all
+            here = measure_rows(units, codebook, now & (st == s), 0, random_state, per_code=False)[-1]
             for m in POOLED:
                 if f := _fall(s, m, here, base, min_drop, "n_excerpts"):
                     result.source_types.append(f)
@@ -134,4 +133,4 @@ def _fall(what: str, measure: str, now: dict, before: dict, min_drop: float, cou
 
 
 def _list(rounds: list[int]) -> str:
-    return ", ".join(str(r) for r in rounds)
+    return ("round " if len(rounds) == 1 else "rounds ") + ", ".join(str(r) for r in rounds)

@@ -97,21 +97,23 @@ def review_units(history: "ReviewHistory") -> Units:
                  frame.loc[order].reset_index(drop=True))
 
 
-def unit_tables(units: Units, mask: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def unit_tables(units: Units, mask: np.ndarray, n_boot: int, random_state: RandomState = 0
+                ) -> tuple[np.ndarray, int]:
     """2x2 tables (1 + n_boot, n_codes, 2, 2) of the masked units, rows: coder (F), columns: model (S);
-    the first is the point estimate, the rest resample excerpts. Also returns the number of units."""
+    the first is the point estimate, the rest resample excerpts. Also returns the number of units.
+    The same units and seed give the same resamples, so a figure shown twice has one interval."""
     S, F = units.S[mask], units.F[mask]
     clusters, index = np.unique(units.info["excerpt_id"].to_numpy()[mask], return_inverse=True)
-    w = np.vstack([np.ones((1, len(clusters))), resample_weights(len(clusters), n_boot, rng)])[:, index]
+    w = np.vstack([np.ones((1, len(clusters))), resample_weights(len(clusters), n_boot, random_state)])[:, index]
     cells = [[(1 - F) * (1 - S), (1 - F) * S], [F * (1 - S), F * S]]
     t = np.stack([np.stack([w @ c for c in row], -1) for row in cells], -2)
     return t, int(mask.sum())
 
 
-def measure_rows(units: Units, codebook: "Codebook", mask: np.ndarray, n_boot: int, rng: np.random.Generator,
+def measure_rows(units: Units, codebook: "Codebook", mask: np.ndarray, n_boot: int, random_state: RandomState = 0,
                  level: float = 0.95, per_code: bool = True) -> list[dict]:
     """Rows (scope 'code' per code, then 'all' pooled) for the masked units; see COLUMNS."""
-    t, n = unit_tables(units, mask, n_boot, rng)
+    t, n = unit_tables(units, mask, n_boot, random_state)
     out = []
     scopes = [("code", j) for j in range(len(units.codes))] if per_code else []
     for scope, j in scopes + [("all", None)]:
@@ -146,7 +148,6 @@ def round_table(units: Units, codebook: "Codebook", by: Sequence[str] = DEFAULT_
                         hint=f"use any of: {', '.join(BREAKDOWNS)}")
     if not len(units):
         return pd.DataFrame(columns=COLUMNS)
-    rng = np.random.default_rng(random_state)
     info = units.info
     coders = [ALL_CODERS] + (sorted(info["coder"].unique()) if "coder" in by else [])
     splits: list[tuple[str, str, np.ndarray]] = [("all", "all", np.ones(len(units), bool))]
@@ -165,7 +166,7 @@ def round_table(units: Units, codebook: "Codebook", by: Sequence[str] = DEFAULT_
             sel = mask if coder == ALL_CODERS else mask & (info["coder"] == coder).to_numpy()
             if not sel.any():
                 continue
-            for row in measure_rows(units, codebook, sel, n_boot, rng, level):
+            for row in measure_rows(units, codebook, sel, n_boot, random_state, level):
                 rows.append({**meta, "coder": coder, **row})
     return pd.DataFrame(rows, columns=COLUMNS)
 
