@@ -9,12 +9,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Read codings (long .csv/.xlsx with a coder column, suggestion files from "
                                    "`suggest batch`, or wide one-hot tables) and report percent agreement, "
                                    "Cohen's kappa, Krippendorff's alpha, Gwet's AC1 and F1 per code with "
-                                   "bootstrap 95%% confidence intervals; with --model, the model joins as a coder.")
-    p.add_argument("codings", nargs="+", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
+                                   "bootstrap 95%% confidence intervals; with --model, the model joins as a coder. "
+                                   "With --project instead of files: agreement from the review decisions, round "
+                                   "by round, with the anchoring check and drift flags.")
+    p.add_argument("codings", nargs="*", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
+    p.add_argument("--project", default=None, metavar="PROJECT",
+                   help="measure from this project's review decisions instead of files (a .sqlite file or a "
+                        "database URL)")
     p.add_argument("--codebook", default=None, help="codebook .yaml (default: the model's codebook)")
     p.add_argument("--model", default=None, metavar="MODEL_DIR", help="add this model as a coder")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html, agreement.csv/.xlsx, plots")
-    p.add_argument("--by", default="", help="extra breakdowns, comma-separated: source_type, batch")
+    p.add_argument("--by", default="", help="extra breakdowns, comma-separated: source_type, batch (with "
+                   "--project: batch, model, source_type, coder, scores; default batch,model,coder)")
     p.add_argument("--format", choices=["long", "wide"], default="long", help="layout of the codings files")
     p.add_argument("--text-column", default="text", help="wide format: the text column")
     p.add_argument("--codes-after", default=None, help="wide format: every column after this one is a code")
@@ -51,6 +57,10 @@ def _read(path: str, args: argparse.Namespace, codebook):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.project or not args.codings:
+        from suggest.cli.agree_project import run_project
+
+        return run_project(args)
     import pandas as pd
 
     from suggest.agreement import agreement_table, check_codings
