@@ -7,9 +7,9 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("agree", help="measure agreement between coders and the model, per code, with CIs",
                        description="Read codings (long .csv/.xlsx with a coder column, suggestion files from "
-                                   "`suggest batch`, or wide one-hot tables) and report percent agreement, "
+                                   "`suggest batch`, wide one-hot tables, or a REFI-QDA project .qdpx) and report percent agreement, "
                                    "Cohen's kappa, Krippendorff's alpha, Gwet's AC1 and F1 per code with "
-                                   "bootstrap 95%% confidence intervals; with --model, the model joins as a coder.")
+                                   "bootstrap 95% confidence intervals; with --model, the model joins as a coder.")
     p.add_argument("codings", nargs="+", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
     p.add_argument("--codebook", default=None, help="codebook .yaml (default: the model's codebook)")
     p.add_argument("--model", default=None, metavar="MODEL_DIR", help="add this model as a coder")
@@ -33,6 +33,10 @@ def _read(path: str, args: argparse.Namespace, codebook):
     from suggest.agreement import check_codings
     from suggest.corpus import read_table, read_wide, validate_long
 
+    if path.lower().endswith(".qdpx"):
+        from suggest.qdpx import load_qdpx_coded
+
+        return load_qdpx_coded(path, codebook)[0]
     if args.format == "wide":
         long, _ = read_wide(path, text_column=args.text_column, codes_after=args.codes_after,
                             codebook=codebook, coder=Path(path).stem)
@@ -62,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
 
         model = SuggestionModel.load(args.model, codebook)
         codebook = codebook or model.codebook
+    if codebook is None and args.codings[0].lower().endswith(".qdpx"):
+        from suggest.qdpx import read_qdpx
+
+        codebook = read_qdpx(args.codings[0]).codebook
     if codebook is None:
         raise DataError("agreement needs the codebook", field="--codebook", hint="add --codebook FILE.yaml or --model DIR")
     long = pd.concat([_read(p, args, codebook) for p in args.codings], ignore_index=True)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md")
+DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md", ".qdpx")
 
 
 def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:
@@ -33,6 +33,10 @@ def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:
         from suggest.ingest.docx import read_docx
 
         return read_docx
+    if suffix == ".qdpx":
+        from suggest.qdpx.read import read_sources
+
+        return read_sources
     from suggest.ingest.text import read_text
 
     return read_text
