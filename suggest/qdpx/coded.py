@@ -37,7 +37,8 @@ def coded_long(project: "QdaProject", segmenter: "Segmenter | None" = None) -> "
                               hint="code some text in your QDA software first, or use the project's sources as "
                                    "a new batch: `suggest batch --model MODEL project.qdpx`")
     rows: list[tuple] = []
-    rest = _rest_excerpts(coded_docs, segmenter)
+    rest = _rest_excerpts(coded_docs, {d.document_id: by_doc[project.guid_of[d.document_id]] for d in coded_docs},
+                          segmenter)
     for doc in coded_docs:
         sels = by_doc[project.guid_of[doc.document_id]]
         coders = sorted({s.coder for s in sels})
@@ -59,13 +60,22 @@ def coded_long(project: "QdaProject", segmenter: "Segmenter | None" = None) -> "
     return validate_long(long, project.codebook, path=project.path)
 
 
-def _rest_excerpts(documents, segmenter) -> dict[str, list]:
+def _rest_excerpts(documents, selections: dict[str, list], segmenter) -> dict[str, list]:
+    """Excerpts of the uncoded text: coded spans are blanked with line breaks (offsets kept), then segmented."""
+    import dataclasses
+
     if segmenter is None:
         from suggest.segment import Segmenter
 
         segmenter = Segmenter()
+    masked = []
+    for doc in documents:
+        chars = list(doc.text)
+        for s in selections[doc.document_id]:
+            chars[s.start:s.end] = "\n" * (s.end - s.start)
+        masked.append(dataclasses.replace(doc, text="".join(chars)))
     out: dict[str, list] = {}
-    for ex in segmenter.segment(documents):
+    for ex in segmenter.segment(masked):
         out.setdefault(ex.document_id, []).append(ex)
     return out
 

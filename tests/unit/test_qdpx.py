@@ -11,7 +11,7 @@ from suggest.errors import DataError
 from suggest.qdpx import coded_long, export_qdpx, read_qdpx
 from suggest.segment import Segmenter
 from suggest.store import Store
-from tests.unit.test_store import stub_model, tiny_batch
+from test_store import stub_model, tiny_batch
 
 XSD = Path(__file__).parents[1] / "data" / "refi-qda" / "Project.xsd"
 RULE = Segmenter(sentencizer="rule")
@@ -81,17 +81,20 @@ def test_maxqda_like_project_imports_codes_coders_and_spans(tmp_path):
     assert [d.document_id for d in project.documents] == ["mother-interview", "employer-note"]
     assert project.documents[0].text == MOTHER
     assert project.skipped == {"PDFSource": 1}
-    spans = {(s.coder, project.documents[0].text[s.start:s.end][:20], s.code) for s in project.selections}
+    text_of = {project.guid_of[d.document_id]: d.text for d in project.documents}
+    spans = {(s.coder, text_of[s.source_guid][s.start:s.end][:20], s.code) for s in project.selections}
     assert ("Rosa", "Mentoring sessions w", "practical-support") in spans
     assert ("Tom", "The mentor explained", "explaining-the-plan") in spans
     assert ("Tom", "Employer meeting wen", "return-to-work") in spans
     long = coded_long(project, RULE)
     assert set(long["coder"]) == {"Rosa", "Tom"}
     coded = long[long["code"] != ""]
+    s1 = MOTHER.index("The mentor explained")
+    plan = f"mother-interview@{s1}-{s1 + len('The mentor explained the return to work plan.')}"
     assert set(zip(coded["coder"], coded["excerpt_id"], coded["code"])) == {
         ("Rosa", "mother-interview@0-50", "practical-support"), ("Tom", "mother-interview@0-50", "practical-support"),
-        ("Rosa", "mother-interview@51-97", "explaining-the-plan"),
-        ("Tom", "mother-interview@51-97", "explaining-the-plan"), ("Tom", "employer-note@0-27", "return-to-work")}
+        ("Rosa", plan, "explaining-the-plan"), ("Tom", plan, "explaining-the-plan"),
+        ("Tom", "employer-note@0-27", "return-to-work")}
     # the uncoded rest of a coded source is "no code" for the source's coders only
     rest = long[(long["code"] == "") & long["text"].str.contains("rain")]
     assert set(rest["coder"]) == {"Rosa", "Tom"}
