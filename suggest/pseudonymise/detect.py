@@ -76,8 +76,7 @@ def patterns() -> list[dict]:
     first = {"TEXT": {"REGEX": r"^(\+44|0)\d{1,4}$"}}
     out += [{"label": "PHONE", "pattern": p} for p in (
         [{"TEXT": {"REGEX": r"^(\+44\d{9,10}|0\d{9,10})$"}}],
-        [first, dash, num, dash, dict(num, OP="?")],
-        [first, dash, num, dash, num, dash, num],
+        [first, dash, num], [first, dash, num, dash, num], [first, dash, num, dash, num, dash, num],
         [{"TEXT": "("}, {"TEXT": {"REGEX": r"^0\d{2,4}$"}}, {"TEXT": ")"}, num, dict(num, OP="?")],
         [{"TEXT": {"IN": ["+44", "0044"]}}, {"TEXT": {"REGEX": r"^(\(0\))?\d{1,4}$"}}, num, dict(num, OP="?")])]
     out.append({"label": "POSTCODE", "pattern": [{"TEXT": {"REGEX": r"^[A-Z]{1,2}\d[A-Z\d]?$"}},

@@ -50,8 +50,9 @@ class Pseudonymiser:
 
         docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
         found = [[f for f in found_in(d) if not self._kept(f.text)] for d in docs]
-        self.key.add_people([*people, *(f.text for fs in found for f in fs if f.kind == "PERSON")])
-        names = [n for n in self.key.known_names() if not self._kept(n)]
+        seen = [*people, *(f.text for fs in found for f in fs if f.kind == "PERSON")]
+        self.key.add_people(seen)
+        names = [n for n in {*self.key.known_names(), *seen} if not self._kept(n)]
         if names:
             matcher = PhraseMatcher(self.nlp.vocab)
             matcher.add("PERSON", list(self.nlp.tokenizer.pipe(names)))
