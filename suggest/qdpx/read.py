@@ -214,8 +214,6 @@ def _sources(root: "Element", zf, path: Path, code_of: dict[str, str], users: di
 
 
 def _source_text(el: "Element", zf, path: Path, where: str) -> str | None:
-    from suggest.ingest.text import normalize_newlines
-
     inline = el.find(_q("PlainTextContent"))
     if inline is not None:
         return inline.text or ""
@@ -233,7 +231,7 @@ def _source_text(el: "Element", zf, path: Path, where: str) -> str | None:
     except UnicodeDecodeError:
         raise DataError(f"{where}: its text file is not UTF-8", path=path, field="plainTextPath",
                         hint=_RE_EXPORT) from None
-    return text if "\r" not in text else normalize_newlines(text)
+    return text  # as stored: selection positions count its characters, line breaks included
 
 
 def _selection(sel: "Element", text: str, source_guid: str, source_user: str | None, code_of, users, path,
