@@ -52,7 +52,7 @@ def plain_reason(p: np.ndarray, thresholds: np.ndarray, counts: np.ndarray | Non
         str, list[str], int | None]:
     """(reason in plain words, codes the model is unsure about, coded examples of the rarest code named)."""
     gap = np.abs(p - thresholds)
-    unsure = [codes[j] for j in np.argsort(gap)[:2] if gap[j] <= UNSURE]
+    unsure = [codes[j] for j in sorted(j for j in np.argsort(gap, kind="stable")[:2] if gap[j] <= UNSURE)]
     parts = []
     if len(unsure) == 2:
         parts.append(f"the model is unsure between {unsure[0]} and {unsure[1]}")
