@@ -83,14 +83,11 @@ def _rest_excerpts(documents, selections: dict[str, list], segmenter) -> dict[st
 def load_qdpx_coded(path, codebook=None, *, segmenter=None, parents_as_domains: bool = False):
     """(long table, codebook) from a .qdpx: the project's own codebook unless `codebook` is given, in
     which case the project's codes must be in it (matched by id, else by name)."""
-    import logging
-
     from suggest.qdpx.read import read_qdpx
 
     project = read_qdpx(path, parents_as_domains=parents_as_domains)
     note = project.skipped_note()
     if note:
-        logging.getLogger("suggest").warning(note)
         print(note)
     if codebook is not None:
         project = _recode(project, codebook)
