@@ -83,9 +83,28 @@ def _email_bytes(doc: "Document") -> bytes:
     for header, key in (("From", "sender"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"), ("Date", "date")):
         value = doc.metadata.get(key)
         if value:
-            msg[header] = _header_date(value) if key == "date" else value
+            msg[header] = (_header_date(value) if key == "date" else
+                           _addresses(value) if key in ("sender", "to", "cc") else value)
     msg.set_content(doc.text)
     return msg.as_bytes(policy=SMTP)
+
+
+def _addresses(value: str) -> str:
+    """'[Person 1] <[Email 2]>' as a header mail programs parse: '"[Person 1]" <email-2@pseudonymised.invalid>'."""
+    import re
+    from email.utils import formataddr
+
+    out = []
+    for part in value.split(", "):  # as `Pseudonymiser.header` joins them
+        m = re.fullmatch(r"(?:(.*?) )?<(.*)>", part.strip())
+        name, addr = (m.group(1) or "", m.group(2)) if m else ("", part.strip())
+        email = re.fullmatch(r"\[Email (\d+)\]", addr)
+        if email:
+            addr = f"email-{email.group(1)}@pseudonymised.invalid"
+        elif "@" not in addr:
+            name, addr = addr, ""
+        out.append(formataddr((name, addr)) if addr else name)
+    return ", ".join(out)
 
 
 def _header_date(value: str) -> str:

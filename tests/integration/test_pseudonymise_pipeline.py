@@ -102,3 +102,24 @@ def test_no_planted_identifier_outside_the_key(tmp_path):
     assert leaks(written) == []
     key_text = key.read_text(encoding="utf-8-sig")
     assert all(o in key_text for o in ("Ottoline Quartermaine", "943 476 5919", "o.quartermaine@wyvern-trust.example"))
+
+
+@pytest.mark.slow
+def test_pseudonymise_command_writes_copies_and_keeps_the_key_apart(tmp_path, capsys):
+    from suggest.ingest import load_excerpts
+    from suggest.segment import Segmenter
+
+    inputs = write_inbox(tmp_path / "inbox")
+    out = tmp_path / "shareable"
+    assert main(["pseudonymise", str(tmp_path / "inbox"), "--out", str(out / "inside"), "--key",
+                 str(out / "inside" / "key.csv")]) == 2
+    assert "inside the folder" in capsys.readouterr().err and not (out / "inside").exists()
+    assert main(["pseudonymise", *map(str, inputs), "--out", str(out), "--keep", "ROC trial"]) == 0
+    copies = sorted(p for p in out.rglob("*") if p.is_file())
+    assert [p.name for p in copies] == ["email-01.eml", "excerpts.csv", "form-01.docx", "note-01.txt"]
+    assert leaks(copies) == []
+    key = tmp_path / "shareable-key.csv"
+    assert "Marguerite Penhallow" in key.read_text(encoding="utf-8-sig")
+    docs, excerpts = load_excerpts(copies, segmenter=Segmenter(sentencizer="rule"))
+    email = next(d for d in docs if d.source_type == "email")
+    assert email.metadata["sender"] == "\"[Person 1]\" <email-1@pseudonymised.invalid>" and "ROC trial" in email.text
