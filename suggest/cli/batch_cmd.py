@@ -102,6 +102,13 @@ def _pseudonymiser(args: argparse.Namespace):
         raise OutputError("--pseudonymise needs --key KEY.csv: where the key from placeholder to original goes",
                           field="--key", hint="choose a place apart from the project and the outputs, readable "
                                               "only by the people who may re-identify")
+    from pathlib import Path
+
+    key_dir = Path(args.key).resolve().parent
+    near = [o for o in [*args.out, args.project] if o and Path(o).resolve().parent == key_dir]
+    if near:
+        print(f"Warning: the key {args.key} is in the same folder as {near[0]}; move it somewhere only the people "
+              "allowed to re-identify can read")
     check_output_file(args.key, (".csv",))
     return pseudonymiser_from(args, args.key)
 

@@ -181,6 +181,7 @@ def _users(root: "Element") -> dict[str, str]:
 def _sources(root: "Element", zf, path: Path, code_of: dict[str, str], users: dict[str, str]):
     from suggest.corpus import Document
     from suggest.slug import slugify
+    from suggest.transcript import is_interview
 
     sources = root.find(_q("Sources"))
     documents, guid_of, skipped, selections = [], {}, {}, []
@@ -201,7 +202,8 @@ def _sources(root: "Element", zf, path: Path, code_of: dict[str, str], users: di
         taken.add(doc_id)
         guid = _guid(el.get("guid"))
         guid_of[doc_id] = guid
-        documents.append(Document(document_id=doc_id, text=text, source_type="text", path=f"{path}#{name}",
+        kind = "interview" if is_interview(text) else "text"
+        documents.append(Document(document_id=doc_id, text=text, source_type=kind, path=f"{path}#{name}",
                                   metadata={"qdpx_source": name}))
         source_user = el.get("creatingUser")
         if code_of is None:
