@@ -50,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
     codebook = load_codebook(args.codebook) if args.codebook else None
     progress = progress_enabled(args)
+    pseudonymiser = _pseudonymiser(args)  # checks --key before the long work; spaCy loads on first use
     t0 = time.perf_counter()
     model = SuggestionModel.load(args.model, codebook)  # before the documents: a bad model fails fast
     if args.project:
         _check_project(args.project, model)
-    pseudonymiser = _pseudonymiser(args)
     segmenter = Segmenter(mode=args.segment, window=args.window)
     documents, excerpts = load_excerpts(args.inputs, segmenter=segmenter, progress=progress,
                                         pseudonymiser=pseudonymiser)
@@ -87,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pseudonymiser(args: argparse.Namespace):
-    """The Pseudonymiser of --pseudonymise (None without it); --key is required and must not exist as data."""
+    """The Pseudonymiser of --pseudonymise (None without it); --key is required, and a warning is printed when
+    it sits in the same folder as an output or the project."""
     if not args.pseudonymise:
         if args.key or args.keep:
             from suggest.errors import DataError
