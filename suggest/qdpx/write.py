@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
-
     from suggest.store import Store
 
 NS = "urn:QDA-XML:project:1.0"
