@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         which = " --held-out" if args.held_out else ""
         mode = "a" if args.held_out else "w"
         with open(args.out, mode, encoding="utf-8") as fh:
+            if not args.held_out:
+                fh.write("# Pseudonymisation on the constructed fictional set (experiments/pseudonymise_set.py)\n\n")
             fh.write(f"## {'Held-out templates' if args.held_out else 'Main set'} (seed {args.seed})\n\n"
                      f"`python experiments/pseudonymise_eval.py --seed {args.seed}{which}`\n\n{text}\n\n")
     return 0
