@@ -7,9 +7,9 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("agree", help="measure agreement between coders and the model, per code, with CIs",
                        description="Read codings (long .csv/.xlsx with a coder column, suggestion files from "
-                                   "`suggest batch`, or wide one-hot tables) and report percent agreement, "
+                                   "`suggest batch`, wide one-hot tables, or a REFI-QDA project .qdpx) and report percent agreement, "
                                    "Cohen's kappa, Krippendorff's alpha, Gwet's AC1 and F1 per code with "
-                                   "bootstrap 95%% confidence intervals; with --model, the model joins as a coder. "
+                                   "bootstrap 95% confidence intervals; with --model, the model joins as a coder. "
                                    "With --project instead of files: agreement from the review decisions, round "
                                    "by round, with the anchoring check and drift flags.")
     p.add_argument("codings", nargs="*", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
@@ -41,6 +41,10 @@ def _read(path: str, args: argparse.Namespace, codebook):
     from suggest.agreement import check_codings
     from suggest.corpus import read_table, read_wide, validate_long
 
+    if path.lower().endswith(".qdpx"):
+        from suggest.qdpx import load_qdpx_coded
+
+        return load_qdpx_coded(path, codebook)[0]
     if args.format == "wide":
         from suggest.cli.common import split_list
 
@@ -77,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
 
         model = SuggestionModel.load(args.model, codebook)
         codebook = codebook or model.codebook
+    if codebook is None and args.codings[0].lower().endswith(".qdpx"):
+        from suggest.qdpx import read_qdpx
+
+        codebook = read_qdpx(args.codings[0]).codebook
     if codebook is None:
         raise DataError("agreement needs the codebook", field="--codebook", hint="add --codebook FILE.yaml or --model DIR")
     long = pd.concat([_read(p, args, codebook) for p in args.codings], ignore_index=True)

@@ -258,7 +258,8 @@ async function loadItems(keepId) {
   renderProgress(data.progress);
   $("item-count").textContent = `${data.items.length} excerpt${data.items.length === 1 ? "" : "s"}`;
   const at = keepId ? state.items.findIndex((it) => it.id === keepId) : -1;
-  state.index = at >= 0 ? at : 0;
+  const open = state.items.findIndex((it) => !it.reviewed);  // resume at the first undecided excerpt
+  state.index = at >= 0 ? at : Math.max(open, 0);
   if (!state.items.length) { showEmpty(); return; }
   await show(state.index);
 }
