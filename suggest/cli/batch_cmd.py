@@ -24,6 +24,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "at sentence ends)")
     p.add_argument("--window", type=int, default=1, help="sentences per excerpt with --segment sentences")
     p.add_argument("--project", default=None, help="also store excerpts and suggestions in this project file")
+    p.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
+                   help="replace personal names, email addresses, phone and NHS numbers, postcodes, dates of birth "
+                        "and street addresses (email headers too) with placeholders before anything is scored, "
+                        "stored or written; needs --key")
+    from suggest.cli.pseudonymise_cmd import add_key_args
+
+    add_key_args(p, default_hint="required with --pseudonymise")
+    p.add_argument("--again", action="store_true",
+                   help="store the batch in --project even when the project already holds these excerpts")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     g = p.add_argument_group("large batches")
     g.add_argument("--chunk-size", type=_positive, default=1000, metavar="N",
@@ -57,39 +66,51 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         return _run_spark(args)
     outs = [check_output_file(o, SUFFIXES) for o in args.out]
-    if args.project and args.resume:
+    if args.resume and (args.project or args.pseudonymise):
         from suggest.errors import OutputError
 
-        raise OutputError("--resume cannot be combined with --project", field="--resume",
-                          hint="a project receives its batch in one piece: run the command again without "
-                               "--resume (or resume without --project, writing files only)")
+        what = "--project" if args.project else "--pseudonymise"
+        raise OutputError(f"--resume cannot be combined with {what}", field="--resume",
+                          hint="a project receives its batch, and a pseudonymisation key its placeholders, in one "
+                               "piece: run the command again without --resume")
     codebook = load_codebook(args.codebook) if args.codebook else None
     progress = progress_enabled(args)
+    pseudonymiser = _pseudonymiser(args)  # checks --key before the long work; spaCy loads on first use
     t0 = time.perf_counter()
     model = SuggestionModel.load(args.model, codebook)  # before the documents: a bad model fails fast
     if args.project:
         _check_project(args.project, model)
     stored: list[int] = []
 
-    def store(result) -> None:  # outputs are complete but still temporary until the project holds the batch
+    def finish(result) -> None:  # outputs are complete but stay temporary until the key and the project are written
+        if pseudonymiser is not None:
+            pseudonymiser.key.write(args.key)
+            print(f"Pseudonymised: {len(pseudonymiser.key)} placeholder(s) in the key {args.key} (keep it apart "
+                  "from the data)")
+        if not args.project:
+            return
         import numpy as np
         import pandas as pd
 
         kept = result.kept
+        if not args.again and _already_stored(args.project, kept["excerpts"]):
+            print(f"Project {args.project} already holds these {len(kept['excerpts'])} excerpts: not stored again "
+                  "(add --again to store them as a new batch)")
+            return
         table = pd.concat(kept["tables"], ignore_index=True)
         stored.append(_store(args.project, model, kept["documents"], kept["excerpts"], np.vstack(kept["P"]),
                              table))
 
     result = run_stream(model, args.inputs, outs, segmenter=Segmenter(mode=args.segment, window=args.window),
                         chunk_size=args.chunk_size, with_evidence=not args.no_evidence, all_scores=args.all_scores,
-                        resume=args.resume, progress=progress, keep=bool(args.project),
-                        on_written=store if args.project else None)
+                        resume=args.resume, progress=progress, keep=bool(args.project), on_written=finish,
+                        pseudonymiser=pseudonymiser)
     resumed = f", {result.n_resumed} of {result.n_chunks} chunks from the interrupted run" if result.n_resumed else ""
     print(f"{result.n_documents} documents -> {result.n_excerpts} excerpts -> {result.n_suggestions} suggestions "
           f"({result.n_without} excerpts with none) in {time.perf_counter() - t0:.1f} s{resumed}")
     for out in outs:
         print(f"Wrote {out}")
-    if args.project:
+    if stored:
         print(f"Stored in project {args.project} as batch {stored[0]}")
     return 0
 
@@ -114,6 +135,47 @@ def _run_spark(args: argparse.Namespace) -> int:
     print(f"{n} excerpts scored with Spark")
     print(f"Wrote {args.out[0]}")
     return 0
+
+
+def _pseudonymiser(args: argparse.Namespace):
+    """The Pseudonymiser of --pseudonymise (None without it); --key is required, and a warning is printed when
+    it sits in the same folder as an output or the project."""
+    if not args.pseudonymise:
+        if args.key or args.keep:
+            from suggest.errors import DataError
+
+            raise DataError("--key and --keep only work with --pseudonymise", field="--key")
+        return None
+    from suggest.cli.pseudonymise_cmd import pseudonymiser_from
+    from suggest.errors import OutputError
+    from suggest.output import check_output_file
+
+    if not args.key:
+        raise OutputError("--pseudonymise needs --key KEY.csv: where the key from placeholder to original goes",
+                          field="--key", hint="choose a place apart from the project and the outputs, readable "
+                                              "only by the people who may re-identify")
+    from pathlib import Path
+
+    key_dir = Path(args.key).resolve().parent
+    near = [o for o in [*args.out, args.project] if o and Path(o).resolve().parent == key_dir]
+    if near:
+        print(f"Warning: the key {args.key} is in the same folder as {near[0]}; move it somewhere only the people "
+              "allowed to re-identify can read")
+    check_output_file(args.key, (".csv",))
+    return pseudonymiser_from(args, args.key)
+
+
+def _already_stored(project: str, excerpts) -> bool:
+    """True when every excerpt of the batch is already in the project with the same text."""
+    from suggest.store import Store
+    from suggest.store.engine import resolve
+
+    _, path = resolve(project)
+    if path is not None and not path.exists():
+        return False
+    with Store.open(project, read_only=True) as store:
+        stored = store.excerpt_texts([e.excerpt_id for e in excerpts])
+    return bool(excerpts) and all(stored.get(e.excerpt_id, {}).get("text") == e.text for e in excerpts)
 
 
 def _check_project(project: str, model) -> None:

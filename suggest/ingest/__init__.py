@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md")
+DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md", ".qdpx")
 
 
 def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:
@@ -33,6 +33,10 @@ def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:
         from suggest.ingest.docx import read_docx
 
         return read_docx
+    if suffix == ".qdpx":
+        from suggest.qdpx.read import read_sources
+
+        return read_sources
     from suggest.ingest.text import read_text
 
     return read_text
@@ -86,7 +90,7 @@ def read_documents(inputs: Sequence[str | Path], progress: bool = False) -> list
 
 
 def read_file(path: Path) -> list["Document"]:
-    """The documents of one file (an .mbox holds several); [] with a warning for a type that is not read."""
+    """The documents of one file (an .mbox or .qdpx holds several); [] with a warning for a type that is not read."""
     suffix = path.suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
         why = ("a table of excerpts is read only when given directly as an input" if suffix in TABLE_SUFFIXES
@@ -114,11 +118,13 @@ def _unique_ids(documents: list["Document"]) -> list["Document"]:
 
 
 def load_excerpts(inputs: Sequence[str | Path], segmenter: "Segmenter | None" = None,
-                  progress: bool = False) -> tuple[list["Document"], list["Excerpt"]]:
+                  progress: bool = False, pseudonymiser=None) -> tuple[list["Document"], list["Excerpt"]]:
     """(documents, excerpts) from inputs: .csv / .xlsx inputs are excerpt tables, the rest are read
     with `read_documents` and cut by `segmenter` (default `Segmenter()`).
 
-    Table excerpts have no Document. Raises DataError when two excerpts share an id.
+    Table excerpts have no Document. Raises DataError when two excerpts share an id. With a
+    `pseudonymiser` (`suggest.pseudonymise.Pseudonymiser`), documents are pseudonymised before they
+    are cut, and table excerpts as they are read.
     """
     from suggest.ingest.table import read_excerpt_table
 
@@ -133,6 +139,9 @@ def load_excerpts(inputs: Sequence[str | Path], segmenter: "Segmenter | None" = 
             _claim(origin, ex.excerpt_id, table)
             excerpts.append(ex)
     documents = read_documents(others, progress=progress) if others else []
+    if pseudonymiser is not None:
+        documents = pseudonymiser.documents(documents) if documents else []
+        excerpts = pseudonymiser.excerpts(excerpts) if excerpts else []
     if documents:
         if segmenter is None:
             from suggest.segment import Segmenter

@@ -3,6 +3,7 @@
 Schema history:
     1  codebooks, documents, excerpts, models, batches, batch_excerpts, suggestions, decisions
     2  adds `queue` (excerpts picked by active learning, with the reason, for the review page)
+    3  adds `decisions.scores_hidden` (whether the coder had scores and evidence hidden; NULL = not recorded)
 
 Decisions are append-only: triggers refuse UPDATE and DELETE on SQLite and PostgreSQL.
 Times are ISO 8601 strings in UTC; JSON columns hold metadata, configs and evidence.
@@ -11,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import (JSON, CheckConstraint, Column, DDL, Float, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DDL, Float, ForeignKey, Index, Integer, MetaData, String,
                         Table, Text, UniqueConstraint, event)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_ID = "suggest-project"
 DECISION_ACTIONS = ("accept", "reject", "add")  # what a coder decides on a suggestion
 ACTIONS = (*DECISION_ACTIONS, "undo")  # what the decisions table records
@@ -112,6 +113,7 @@ decisions = Table(
     Column("undoes", ForeignKey("decisions.id"), unique=True),  # an undo row names the row it cancels
     Column("note", Text),
     Column("source", String(32), nullable=False, default="review"),
+    Column("scores_hidden", Boolean),  # True: decided with scores and evidence hidden; None: not recorded
     CheckConstraint(f"action IN ({', '.join(repr(a) for a in ACTIONS)})", name="ck_decisions_action"),
     CheckConstraint("(action = 'undo') = (undoes IS NOT NULL)", name="ck_decisions_undo"),
     Index("ix_decisions_coder_excerpt", "coder", "excerpt_id"),
@@ -160,5 +162,12 @@ def _v1_to_v2(conn: Connection) -> None:
     queue.create(conn)
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    from sqlalchemy import inspect
+
+    if "scores_hidden" not in {c["name"] for c in inspect(conn).get_columns("decisions")}:
+        conn.exec_driver_sql("ALTER TABLE decisions ADD COLUMN scores_hidden BOOLEAN")
+
+
 # MIGRATIONS[v] upgrades a database from version v to v + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}

@@ -55,16 +55,23 @@ def segment(chunk: Chunk, segmenter: "Segmenter") -> list["Excerpt"]:
     return chunk.excerpts
 
 
-def embed(model: "SuggestionModel", texts: list[str]) -> np.ndarray:
+def model_inputs(model: "SuggestionModel", excerpts: list["Excerpt"]) -> list[str]:
+    """What the model reads for each excerpt: its text, under its context if the model was trained so."""
+    from suggest.corpus import context_label
+
+    return model.inputs([e.text for e in excerpts], [context_label(e.metadata) for e in excerpts])
+
+
+def embed(model: "SuggestionModel", inputs: list[str]) -> np.ndarray:
     """(n, dim) embeddings from the model's encoder; cached texts are not encoded again."""
-    return model.encoder.transform(texts)
+    return model.encoder.transform(inputs)
 
 
-def score(model: "SuggestionModel", texts: list[str], E: np.ndarray) -> np.ndarray:
+def score(model: "SuggestionModel", inputs: list[str], E: np.ndarray) -> np.ndarray:
     """(n, n_codes) scores from the model's head."""
     from suggest.classify import predict_head
 
-    return predict_head(model.classifier, texts, E)["proba"]
+    return predict_head(model.classifier, inputs, E)["proba"]
 
 
 def evidence(model: "SuggestionModel", excerpts: list["Excerpt"], P: np.ndarray, E: np.ndarray,
@@ -84,10 +91,12 @@ def evidence(model: "SuggestionModel", excerpts: list["Excerpt"], P: np.ndarray,
 def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs: Sequence[str | Path], *,
                  segmenter: "Segmenter", chunk_size: int = 1000, with_evidence: bool = True,
                  all_scores: bool = False, resume: bool = False, progress: bool = False,
-                 transform: Transform | None = None, keep: bool = False,
+                 transform: Transform | None = None, pseudonymiser=None, keep: bool = False,
                  on_written: Callable[[BatchResult], None] | None = None) -> BatchResult:
     """Pre-annotate `inputs` into `outputs` chunk by chunk (see the module docstring).
 
+    `pseudonymiser` (`suggest.pseudonymise.Pseudonymiser`) replaces identifiers in documents before they
+    are cut and in a table's excerpts before anything else; `transform` is any further step on excerpts.
     `keep` holds documents, excerpts, scores and tables in memory for a project (not with `resume`);
     `on_written` runs after the outputs are complete and before they replace any earlier file
     (storing into a project there keeps outputs and project in step).
@@ -101,7 +110,8 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
     outputs = [Path(o) for o in outputs]
     work = WorkFolder(outputs[0])
     options = {"chunk_size": chunk_size, "evidence": with_evidence, "segment": segmenter.mode,
-               "window": segmenter.window, "transform": getattr(transform, "__name__", None)}
+               "window": segmenter.window, "transform": getattr(transform, "__name__", None),
+               "pseudonymise": pseudonymiser is not None}
     write.remove_temporaries(outputs)
     done = work.start(fingerprint(inputs, model, options), resume)
     result = BatchResult(n_resumed=len(done), kept={"documents": [], "excerpts": [], "P": [], "tables": []}
@@ -119,7 +129,8 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
             if chunk.index in done:
                 _count(result, done[chunk.index])
             else:
-                record = _run_chunk(model, chunk, segmenter, transform, with_evidence, cols, arrow, work, result)
+                record = _run_chunk(model, chunk, segmenter, transform, pseudonymiser, with_evidence, cols, arrow,
+                                    work, result)
                 _count(result, record)
                 write.check_xlsx_rows(outputs, result.n_excerpts)
                 bar.update(record["n_excerpts"])
@@ -150,17 +161,21 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
     return result
 
 
-def _run_chunk(model, chunk: Chunk, segmenter, transform, with_evidence: bool, cols, arrow, work,
+def _run_chunk(model, chunk: Chunk, segmenter, transform, pseudonymiser, with_evidence: bool, cols, arrow, work,
                result: BatchResult) -> dict:
     """segment -> [transform] -> embed -> score -> evidence -> save one chunk; returns its record."""
     clock = _Clock(result.timings)
+    if pseudonymiser is not None and chunk.documents:  # documents before they are cut, so offsets hold
+        chunk.documents = clock("transform", pseudonymiser.documents, chunk.documents)
     excerpts = clock("segment", segment, chunk, segmenter)
+    if pseudonymiser is not None and excerpts and not chunk.documents:  # a table's excerpts as they are read
+        excerpts = clock("transform", pseudonymiser.excerpts, excerpts)
     if transform is not None and excerpts:
         excerpts = clock("transform", transform, excerpts)
-    texts = [e.text for e in excerpts]
     if excerpts:
-        E = clock("embed", embed, model, texts)
-        P = clock("score", score, model, texts, E)
+        inputs = model_inputs(model, excerpts)
+        E = clock("embed", embed, model, inputs)
+        P = clock("score", score, model, inputs, E)
         table = clock("evidence", evidence, model, excerpts, P, E, with_evidence, cols)
     else:
         import pandas as pd

@@ -110,7 +110,7 @@ def test_older_schema_is_upgraded_keeping_data(tmp_path):
     engine.dispose()
     assert "queue" not in {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     with Store.open(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == schema.SCHEMA_VERSION
         store.add_batch(stub_model(), *tiny_batch())
         store.decide("amira", "e1", "A", "accept")
         store.enqueue(["e2"], "the model is unsure about B", strategy="uncertainty")
@@ -119,7 +119,7 @@ def test_older_schema_is_upgraded_keeping_data(tmp_path):
         assert [q["excerpt_id"] for q in snap.queue] == ["e2"]
         assert snap.current("amira")["e1"]["A"].action == "accept"
     version = sqlite3.connect(path).execute("SELECT value FROM schema_info WHERE key='schema_version'").fetchone()
-    assert version == ("2",)
+    assert version == (str(schema.SCHEMA_VERSION),)
 
 
 def test_same_batch_twice_reuses_excerpts_and_changed_text_is_refused(project):
