@@ -20,6 +20,8 @@ SUBCOMMANDS = [
     ("export", "suggest.cli.export_cmd"),
     ("import", "suggest.cli.import_cmd"),
     ("next", "suggest.cli.next_cmd"),
+    ("assign", "suggest.cli.assign_cmd"),
+    ("adjudicate", "suggest.cli.adjudicate_cmd"),
 ]
 
 

@@ -10,7 +10,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "`suggest batch`, or wide one-hot tables) and report percent agreement, "
                                    "Cohen's kappa, Krippendorff's alpha, Gwet's AC1 and F1 per code with "
                                    "bootstrap 95%% confidence intervals; with --model, the model joins as a coder.")
-    p.add_argument("codings", nargs="+", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
+    p.add_argument("codings", nargs="*", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
+    p.add_argument("--project", default=None, metavar="PROJECT",
+                   help="instead of files: the coders of this project, before and after adjudication")
     p.add_argument("--codebook", default=None, help="codebook .yaml (default: the model's codebook)")
     p.add_argument("--model", default=None, metavar="MODEL_DIR", help="add this model as a coder")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html, agreement.csv/.xlsx, plots")
@@ -55,6 +57,13 @@ def run(args: argparse.Namespace) -> int:
     from suggest.report.agreement_html import summary_text, write_agreement_report
 
     ensure_writable_dir(args.out, what="report folder")
+    if args.project:
+        from suggest.cli.agree_project import run_project
+
+        return run_project(args)
+    if not args.codings:
+        raise DataError("give coded-data files, or --project", field="CODINGS",
+                        hint="e.g. suggest agree coded.csv --codebook codebook.yaml --out report/")
     model = None
     codebook = load_codebook(args.codebook) if args.codebook else None
     if args.model:

@@ -11,9 +11,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "`suggest import`). --csv writes the reviewed coding in the long format "
                                    "(excerpt_id,text,code,coder,document_id,source_type,decided_at,action,"
                                    "model_version).")
-    p.add_argument("--project", required=True, metavar="FILE", help="project file written by `suggest batch`")
+    p.add_argument("--project", required=True, metavar="PROJECT",
+                   help="project file written by `suggest batch`, or a team database postgresql://USER@HOST/DATABASE")
     p.add_argument("--xlsx", metavar="OUT", help="review workbook to write")
     p.add_argument("--csv", metavar="OUT", help="coded data (long format) to write")
+    p.add_argument("--memos", metavar="OUT", help="the coders' memos (.csv), every one written, oldest first")
     p.add_argument("--coder", default=None, metavar="NAME",
                    help="--xlsx: fill in this coder's decisions so far; --csv: only this coder (default: all)")
     p.set_defaults(run=run)
@@ -23,8 +25,9 @@ def run(args: argparse.Namespace) -> int:
     from suggest.errors import OutputError
     from suggest.store import Store
 
-    if not args.xlsx and not args.csv:
-        raise OutputError("nothing to export", field="--xlsx", hint="give --xlsx OUT.xlsx and/or --csv OUT.csv")
+    if not args.xlsx and not args.csv and not args.memos:
+        raise OutputError("nothing to export", field="--xlsx",
+                          hint="give --xlsx OUT.xlsx, --csv OUT.csv and/or --memos MEMOS.csv")
     with Store.open(args.project, read_only=True) as store:
         if args.xlsx:
             from suggest.store.excel import export_xlsx
@@ -35,5 +38,11 @@ def run(args: argparse.Namespace) -> int:
             from suggest.store.coded import export_csv
 
             path, n = export_csv(store, args.csv, args.coder)
-            print(f"Wrote {path}: {n} rows of coded data (reviewed excerpts only)")
+            print(f"Wrote {path}: {n} rows of coded data (reviewed excerpts only; the lead's consensus where "
+                  "settled, unless --coder)")
+        if args.memos:
+            from suggest.store.memos import export_memos_csv
+
+            path, n = export_memos_csv(store, args.memos, args.coder)
+            print(f"Wrote {path}: {n} memos")
     return 0

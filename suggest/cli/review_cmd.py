@@ -9,7 +9,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Start a review page on this computer (127.0.0.1 only) for one coder. Each "
                                    "decision is saved in the project file the moment it is made. Keys: 1-9 "
                                    "select, a accept, r reject, / add a code, n next, u undo, ? help.")
-    p.add_argument("--project", required=True, metavar="FILE", help="project file written by `suggest batch`")
+    p.add_argument("--project", required=True, metavar="PROJECT",
+                   help="project file written by `suggest batch`, or a team database postgresql://USER@HOST/DATABASE")
     p.add_argument("--coder", required=True, metavar="NAME", help="your name as a coder (decisions are yours only)")
     p.add_argument("--port", type=int, default=None,
                    help="port on 127.0.0.1 (default 8765, or a free one; 0 = any free port)")

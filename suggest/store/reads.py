@@ -30,6 +30,7 @@ class Snapshot:
     suggestions: dict[str, list[dict]]
     decisions: list[Decision]
     queue: list[dict] = field(default_factory=list)
+    consensus: dict[str, dict] = field(default_factory=dict)  # excerpt id -> the lead's latest settled coding
 
     @property
     def max_decision_id(self) -> int:
@@ -129,11 +130,19 @@ class StoreReads:
             if coder is not None:
                 qq = qq.where((t.queue.c.coder.is_(None)) | (t.queue.c.coder == coder))
             queue = [dict(r._mapping) for r in conn.execute(qq)]
+            consensus = self._consensus(conn, wanted if excerpt_ids is not None else None)
         first_seq: dict[str, int] = {}
         for r in rows:
             first_seq[r["document_id"]] = min(first_seq.get(r["document_id"], r["seq"]), r["seq"])
         rows.sort(key=lambda r: (first_seq[r["document_id"]], r["document_id"], r["start_offset"], r["seq"]))
-        return Snapshot(codebook, rows, suggestions, decisions, queue)
+        return Snapshot(codebook, rows, suggestions, decisions, queue, consensus)
+
+    def _consensus(self, conn: Connection, excerpt_ids: Iterable[str] | None = None) -> dict[str, dict]:
+        """{excerpt_id: the latest consensus row as a dict (codes, lead, reason, decided_at, id)}."""
+        q = select(t.consensus).order_by(t.consensus.c.id)
+        if excerpt_ids is not None:
+            q = q.where(t.consensus.c.excerpt_id.in_(list(excerpt_ids)))
+        return {r.excerpt_id: dict(r._mapping) for r in conn.execute(q)}
 
     def excerpt_context(self, excerpt_id: str, around: int = 2) -> dict:
         """The excerpt, its document (metadata) and up to `around` excerpts before and after it."""
