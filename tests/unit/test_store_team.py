@@ -1,0 +1,131 @@
+"""Team rows on SQLite and PostgreSQL: memos, consensus, assignment rounds; the disagreement list and
+the consensus in exports and training; clear errors for a server that cannot be reached."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy.exc import DatabaseError
+
+from suggest.corpus import CodedCorpus
+from suggest.errors import StoreError, UnknownCodeError
+from suggest.store import Store
+from suggest.store.coded import coded_table
+from suggest.store.training import decisions_as_long
+from suggest.team.adjudicate import disagreements
+from test_store import CODEBOOK, sql, stub_model, tiny_batch
+
+
+@pytest.fixture
+def project(project_target):
+    return two_coders(project_target)
+
+
+def two_coders(project_target):
+    """e1 (suggests A), e2 (B, C), e3 (nothing); amira and ben disagree on e2 (C) and e3 (B), agree on e1."""
+    with Store.open(project_target, create=True) as store:
+        store.add_batch(stub_model(), *tiny_batch())
+        for coder in ("amira", "ben"):
+            store.decide(coder, "e1", "A", "accept")
+            store.decide(coder, "e2", "B", "accept")
+        store.decide("amira", "e2", "C", "accept")
+        store.decide("ben", "e2", "C", "reject")
+        store.decide("amira", "e3", "", "accept")
+        store.decide("ben", "e3", "B", "add")
+        store.decide("cara", "e2", "B", "reject")  # cara has not finished e2: she does not count there
+    return project_target
+
+
+def test_disagreement_list_is_exactly_the_split_excerpts(project):
+    with Store.open(project) as store:
+        found = disagreements(store.snapshot())
+        assert [(d.excerpt_id, d.split, d.agreed) for d in found] == [("e2", ["C"], ["B"]), ("e3", ["B"], [])]
+        assert found[0].codings == {"amira": ["B", "C"], "ben": ["B"]}
+        assert not any(d.settled for d in found)
+        store.decide("ben", "e2", "C", "accept")  # ben changes his mind: e2 is no longer split
+        assert [d.excerpt_id for d in disagreements(store.snapshot())] == ["e3"]
+        assert [d.excerpt_id for d in disagreements(store.snapshot(), exclude=("ben",))] == []
+
+
+def test_consensus_replaces_the_coders_in_export_and_training(project):
+    with Store.open(project) as store:
+        with pytest.raises(StoreError, match="reason"):
+            store.decide_consensus("e2", ["B"], "kate", "  ")
+        with pytest.raises(UnknownCodeError):
+            store.decide_consensus("e2", ["Z"], "kate", "why")
+        store.decide_consensus("e2", ["B", "C"], "kate", "first go")
+        store.decide_consensus("e2", ["B"], "kate", "C needs an explicit trigger; none here")
+        assert store.consensus()["e2"]["codes"] == ["B"]
+        assert disagreements(store.snapshot())[0].consensus["reason"].startswith("C needs")
+        table = coded_table(store)
+    e2 = table[table["excerpt_id"] == "e2"]
+    assert e2[["coder", "code", "action"]].values.tolist() == [["consensus", "B", "consensus"]]
+    assert set(table[table["excerpt_id"] == "e1"]["coder"]) == {"amira", "ben"}  # unsettled: the coders
+    with Store.open(project) as store:
+        assert sorted(coded_table(store, "amira")["code"]) == ["", "A", "B", "C"]  # one coder's own coding
+    long, codebook, extra = decisions_as_long(project)
+    Y = dict(zip(*(lambda c: (c.ids, c.Y.tolist()))(CodedCorpus.from_long(long, codebook))))
+    assert Y["e2"] == [0, 1, 0]  # amira's C (a 1-of-2 tie, positive without a consensus) is gone
+    assert extra["consensus_excerpts"] == 1 and "consensus" in extra["coders"]
+    with pytest.raises(DatabaseError, match="append-only"):
+        sql(project, "DELETE FROM consensus")
+
+
+def test_memos_are_append_only_and_the_latest_counts(project):
+    with Store.open(project) as store:
+        store.write_memo("amira", "e1", "Sounds like peer support.")
+        store.write_memo("amira", "e1", "Peer support, clearly.")
+        store.write_memo("amira", "e2", "C only by implication", code="C")
+        store.write_memo("ben", "e1", "Unsure.")
+        with pytest.raises(UnknownCodeError):
+            store.write_memo("amira", "e1", "x", code="Z")
+        with pytest.raises(StoreError, match="not in this project"):
+            store.write_memo("amira", "nope", "x")
+        assert [(m["excerpt_id"], m["code"], m["text"]) for m in store.memos("amira")] == [
+            ("e1", "", "Peer support, clearly."), ("e2", "C", "C only by implication")]
+        store.write_memo("ben", "e1", "")  # cleared: gone from the current memos, kept in the rows
+        assert store.memos("ben") == [] and len(store.memo_rows("ben")) == 2
+    for stmt in ("UPDATE memos SET text = 'x'", "DELETE FROM memos"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            sql(project, stmt)
+
+
+def test_assignment_rounds_latest_counts(project):
+    with Store.open(project) as store:
+        assert store.assignment() == {}
+        assert store.save_assignment([("e1", "amira", True), ("e1", "ben", True), ("e2", "amira", False)]) == 1
+        assert store.save_assignment([("e2", "ben", False), ("e3", "amira", False)]) == 2
+        assert store.assignment() == {"e2": {"ben": False}, "e3": {"amira": False}}
+        assert store.assignment("amira") == {"e3": {"amira": False}}
+        with pytest.raises(StoreError, match="not in this project"):
+            store.save_assignment([("zz", "amira", False)])
+        assert store.assignment("ben") == {"e2": {"ben": False}}
+
+
+def test_agree_project_before_and_after_adjudication(tmp_path, capsys):
+    from suggest.cli import main
+
+    project = two_coders(tmp_path / "project.sqlite")  # the report is the same on both back ends
+    with Store.open(project) as store:
+        store.decide_consensus("e2", ["B"], "kate", "no trigger for C")
+    assert main(["agree", "--project", str(project), "--out", str(tmp_path / "agr"), "--n-boot", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "2 excerpts with a disagreement between coders; 1 settled by a lead, 1 still open" in out
+    before = pd.read_csv(tmp_path / "agr" / "before" / "agreement.csv")
+    after = pd.read_csv(tmp_path / "agr" / "after" / "agreement.csv")
+    pick = lambda t, code: t[(t["scope"] == "code") & (t["code"] == code)]["percent_agreement"].iloc[0]  # noqa: E731
+    assert pick(before, "C") == pytest.approx(2 / 3) and pick(after, "C") == pytest.approx(1.0)
+    assert pick(before, "B") == pick(after, "B") == pytest.approx(2 / 3)  # e3's split on B is still open
+
+
+def test_server_errors_say_what_to_do(postgres_server):
+    missing = postgres_server.url + "/no_such_project"
+    with pytest.raises(StoreError, match="database 'no_such_project' does not exist") as err:
+        Store.open(missing)
+    assert "createdb" in str(err.value)
+    from postgres_server import _free_port
+
+    with pytest.raises(StoreError, match="cannot connect to the database server 127.0.0.1") as err:
+        Store.open(f"postgresql://someone@127.0.0.1:{_free_port()}/team")
+    assert "server is running" in str(err.value)
+    with pytest.raises(StoreError, match="the database is empty"):
+        Store.open(postgres_server.new_database())
