@@ -30,6 +30,9 @@ class TeamStore:
     # --- assignments ----------------------------------------------------------------------
     def save_assignment(self, rows: Sequence[tuple[str, str, bool]]) -> int:
         """Store a new assignment round of (excerpt_id, coder, shared) rows; returns the round number."""
+        if not rows:
+            raise StoreError("nothing to assign", path=self.where, hint="give at least one coder and one excerpt")
+
         def work(conn: Connection) -> int:
             known = set(conn.execute(select(t.excerpts.c.id)).scalars())
             unknown = [e for e, _, _ in rows if e not in known]
@@ -38,10 +41,9 @@ class TeamStore:
                                  field="excerpt_id")
             round_id = (conn.execute(select(func.max(t.assignments.c.round_id))).scalar() or 0) + 1
             stamp = now()
-            if rows:
-                conn.execute(insert(t.assignments), [
-                    {"round_id": round_id, "excerpt_id": e, "coder": c, "shared": bool(s), "created_at": stamp}
-                    for e, c, s in rows])
+            conn.execute(insert(t.assignments), [
+                {"round_id": round_id, "excerpt_id": e, "coder": c, "shared": bool(s), "created_at": stamp}
+                for e, c, s in rows])
             return round_id
 
         return self.transact(work)

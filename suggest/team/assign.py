@@ -1,7 +1,7 @@
 """Split a project's excerpts between coders, with a shared overlap every coder codes for agreement.
 
 Units are whole documents (default) or single excerpts. The overlap is a random sample of units
-whose excerpts come as close to `overlap` x all excerpts as whole units allow (within one unit);
+whose excerpts add up to as close to `overlap` x all excerpts as whole units allow (within one unit);
 the other units go, largest first, to the coder with the fewest excerpts so far, so coders' loads
 differ by at most one unit.
 """
@@ -51,10 +51,16 @@ def plan_assignment(sizes: Mapping[str, int], coders: Sequence[str], overlap: fl
     order = [units[i] for i in np.random.default_rng(random_state).permutation(len(units))]
     target = overlap * sum(sizes.values()) if len(coders) > 1 else 0.0
     shared, got = [], 0
-    for unit in order:  # add a unit whenever it brings the shared share closer to the target
-        if abs(got + sizes[unit] - target) < abs(got - target):
+    for unit in order:  # a random sample of units, up to the target
+        if got + sizes[unit] <= target:
             shared.append(unit)
             got += sizes[unit]
+    left = [u for u in order if u not in set(shared)]
+    if left and target > 0:  # then the one unit that brings it closest to the target, if any does
+        best = min(left, key=lambda u: abs(got + sizes[u] - target))
+        if abs(got + sizes[best] - target) < abs(got - target):
+            shared.append(best)
+            got += sizes[best]
     rest = sorted((u for u in order if u not in set(shared)), key=lambda u: -sizes[u])  # stable: random ties
     own: dict[str, list[str]] = {c: [] for c in coders}
     load = {c: 0 for c in coders}
