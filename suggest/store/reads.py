@@ -69,12 +69,15 @@ class StoreReads:
 
         from suggest.codebook import Codebook
 
-        row = conn.execute(select(t.codebooks.c.yaml, t.codebooks.c.hash)
-                           .order_by(t.codebooks.c.added_at.desc())).first()
-        if row is None:
+        latest = conn.execute(select(t.codebooks.c.hash).order_by(t.codebooks.c.added_at.desc())).scalar()
+        if latest is None:
             raise StoreError("the project holds no codebook yet", path=self.where,
                              hint="store a batch first: `suggest batch ... --model MODEL --project FILE`")
-        return Codebook.from_dict(yaml.safe_load(row.yaml), source=f"{self.where} (codebook {row.hash})")
+        cache = self.__dict__.setdefault("_codebooks", {})  # hash -> Codebook: parsing YAML is slow
+        if latest not in cache:
+            text = conn.execute(select(t.codebooks.c.yaml).where(t.codebooks.c.hash == latest)).scalar()
+            cache[latest] = Codebook.from_dict(yaml.safe_load(text), source=f"{self.where} (codebook {latest})")
+        return cache[latest]
 
     def codebook(self) -> "Codebook":
         """The project's codebook."""
