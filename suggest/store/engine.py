@@ -34,6 +34,17 @@ def resolve(target: str | Path) -> tuple[str, Path | None]:
     return f"sqlite:///{path}", path
 
 
+def shown(target: str | Path) -> str:
+    """A project as messages show it: a path, or a URL without its password."""
+    text = str(target)
+    if "://" not in text:
+        return text
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:
+        return "(a database URL)"
+
+
 def check_file(path: Path, create: bool) -> None:
     """Refuse a missing file (unless `create`), a folder, or a file that is not SQLite."""
     if path.is_dir():

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from suggest.errors import CodebookMismatchError, StoreError
 from suggest.store import schema as t
 from suggest.store.schema import now
-from suggest.store.engine import check_file, connection_error, make_engine, prepare, read_only_url, resolve
+from suggest.store.engine import check_file, connection_error, make_engine, prepare, read_only_url, resolve, shown
 from suggest.store.reads import StoreReads
 from suggest.store.team import TeamStore
 
@@ -63,7 +63,7 @@ class Store(StoreReads, TeamStore):
             check_file(path, create and not read_only)
             if read_only and url.startswith("sqlite:///"):
                 url = read_only_url(path)
-        return cls(url, str(path) if path is not None else _safe_url(url), create and not read_only, read_only)
+        return cls(url, str(path) if path is not None else shown(target), create and not read_only, read_only)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -260,13 +260,6 @@ class Store(StoreReads, TeamStore):
 
 class _Retry(Exception):
     """A PostgreSQL transaction lost a race (serialization failure or deadlock); run it again."""
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if TYPE_CHECKING:

@@ -129,3 +129,18 @@ def test_server_errors_say_what_to_do(postgres_server):
     assert "server is running" in str(err.value)
     with pytest.raises(StoreError, match="the database is empty"):
         Store.open(postgres_server.new_database())
+
+
+def test_batch_into_an_empty_team_database(postgres_server, fake_model_dir, tmp_path, capsys):
+    from suggest.cli import main
+
+    table = tmp_path / "comments.csv"
+    pd.DataFrame({"excerpt_id": ["c1", "c2", "c3"], "text": ["My mentor rang every week.", "Back at work now.",
+                                                            "The forms were long."]}).to_csv(table, index=False)
+    url = postgres_server.new_database().replace("postgresql://postgres@", "postgresql://postgres:s3cret@")
+    assert main(["batch", "--model", str(fake_model_dir), str(table), "--out", str(tmp_path / "s.csv"),
+                 "--project", url, "--quiet"]) == 0
+    assert "s3cret" not in capsys.readouterr().out
+    with Store.open(url) as store:
+        assert [e["id"] for e in store.snapshot().excerpts] == ["c1", "c2", "c3"]
+        assert "s3cret" not in store.where
