@@ -84,12 +84,20 @@ def test_memo_survives_kill_once_saved_and_reaches_excel(tmp_path, browser, serv
     project = make_project(tmp_path / "project.sqlite")
     with Store.open(project) as store:
         snap = store.snapshot()
+        texts = store.excerpt_texts()
     first = snap.excerpts[0]["id"]
     code = snap.suggestions[first][0]["code"] if snap.suggestions.get(first) else None
+    with Store.open(project) as store:  # amira is assigned two excerpts: they come first, with progress
+        store.save_assignment([(first, "amira", True), (first, "ben", True), (snap.excerpts[5]["id"], "amira", False)])
     proc, url = servers(["review", "--project", str(project), "--coder", "amira"])
     page = browser.new_page()
     page.goto(url)
     expect(page.locator("#nav-position")).to_have_text("1 / 12")
+    expect(page.locator("#assigned-text")).to_have_text("your assignment: 0 of 2")
+    page.keyboard.press("n")
+    expect(page.locator("#excerpt")).to_have_text(texts[snap.excerpts[5]["id"]]["text"])
+    page.keyboard.press("p")
+    expect(page.locator("#excerpt")).to_have_text(texts[first]["text"])
     status = page.locator("#status")
     page.keyboard.press("m")
     expect(page.locator("#memo-dialog")).to_be_visible()
