@@ -94,6 +94,14 @@ def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | Non
     def _domain_error(exc: SuggestError):
         return jsonify({"saved": False, "error": str(exc)}), 400
 
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(OperationalError)
+    def _database_gone(exc: OperationalError):  # e.g. the team database's server is down or unreachable
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return jsonify({"saved": False, "error": f"the project database cannot be reached ({message}); nothing was "
+                                                 "saved. Check the network or VPN and try again."}), 503
+
     @app.get("/")
     def page():
         return render_template("adjudicate.html" if lead else "review.html", coder=coder, token=app.config["TOKEN"])

@@ -129,9 +129,12 @@ def connection_error(exc: Exception, engine: Engine, where: str) -> StoreError:
         return StoreError(f"the server {server} refused the login of '{url.username}' ({message})", path=where,
                           hint="check the user name and password (a password can live in ~/.pgpass rather than "
                                "the URL)")
-    return StoreError(f"cannot connect to the database server {server} ({message})", path=where,
-                      hint="check the address and port, that the server is running, and that this computer may "
-                           "reach it (VPN, firewall); nothing was changed")
+    if any(w in message.lower() for w in ("connect", "closed", "timeout", "timed out", "terminat")):
+        return StoreError(f"cannot connect to the database server {server} ({message})", path=where,
+                          hint="check the address and port, that the server is running, and that this computer "
+                               "may reach it (VPN, firewall); nothing was changed")
+    return StoreError(f"the database server {server} refused the change ({message})", path=where,
+                      hint="nothing was saved; try again, and if it keeps happening ask whoever runs the server")
 
 
 def prepare(engine: Engine, where: str, create: bool, read_only: bool = False) -> int:

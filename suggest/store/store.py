@@ -110,6 +110,8 @@ class Store(StoreReads, TeamStore):
         except sa_exc.OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) in _RETRY_STATES:
                 raise _Retry() from None
+            if self.engine.dialect.name != "sqlite":
+                raise connection_error(exc, self.engine, self.where) from None
             raise StoreError(f"the project database refused the change ({exc.orig})", path=self.where,
                              hint="nothing was saved; if another program holds the file, close it and retry") \
                 from None
