@@ -124,11 +124,11 @@ def connection_error(exc: Exception, engine: Engine, where: str) -> StoreError:
     if "does not exist" in message and "database" in message:
         return StoreError(f"the database '{url.database}' does not exist on the server {server}", path=where,
                           hint=f"ask whoever runs the server to create it (for example `createdb -h {url.host or 'localhost'}"
-                               f" -U {url.username or 'USER'} {url.database}`), or check the name in the URL")
+                               f" -U {url.username or 'USER'} {url.database}`), or check the name in the URL; nothing was changed")
     if "password" in message or "authentication" in message:
         return StoreError(f"the server {server} refused the login of '{url.username}' ({message})", path=where,
                           hint="check the user name and password (a password can live in ~/.pgpass rather than "
-                               "the URL)")
+                               "the URL); nothing was changed")
     if any(w in message.lower() for w in ("connect", "closed", "timeout", "timed out", "terminat")):
         return StoreError(f"cannot connect to the database server {server} ({message})", path=where,
                           hint="check the address and port, that the server is running, and that this computer "

@@ -144,3 +144,24 @@ def test_batch_into_an_empty_team_database(postgres_server, fake_model_dir, tmp_
     with Store.open(url) as store:
         assert [e["id"] for e in store.snapshot().excerpts] == ["c1", "c2", "c3"]
         assert "s3cret" not in store.where
+
+
+def test_review_page_says_when_the_team_database_is_gone(postgres_server):
+    import psycopg
+
+    from suggest.review.app import create_app
+
+    url = postgres_server.create_database("gone")
+    two_coders(url)
+    app = create_app(url, "amira")
+    client = app.test_client()
+    headers = {"X-Suggest-Token": app.config["TOKEN"], "Origin": "http://localhost"}
+    ok = client.post("/api/decide", json={"excerpt_id": "e1", "code": "A", "action": "reject"}, headers=headers)
+    assert ok.status_code == 200 and ok.json["saved"] is True
+    with psycopg.connect(postgres_server.url + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    gone = client.post("/api/decide", json={"excerpt_id": "e1", "code": "A", "action": "accept"}, headers=headers)
+    assert gone.status_code in (400, 503) and gone.json["saved"] is False
+    assert "does not exist" in gone.json["error"] and "nothing was changed" in gone.json["error"]
+    assert client.get("/api/items").status_code == 503
+    app.extensions["suggest_store"].close()
