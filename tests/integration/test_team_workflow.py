@@ -184,6 +184,10 @@ def test_lead_settles_a_disagreement_and_export_and_train_use_it(tmp_path, brows
     expect(page.locator("#progress-text")).to_have_text("1 of 2 settled")
     page.keyboard.press("n")
     expect(page.locator("#excerpt")).to_have_text(texts[split[1]]["text"])
+    with Store.open(project) as store:
+        settled = store.consensus()
+    assert list(settled) == [split[0]] and settled[split[0]]["lead"] == "kate"
+    assert settled[split[0]]["reason"] == "The mentor's encouragement is explicit here."
 
     csv = tmp_path / "coded.csv"
     assert main(["export", "--project", str(project), "--csv", str(csv)]) == 0
