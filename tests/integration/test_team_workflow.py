@@ -222,6 +222,7 @@ def _client(url: str):
     return opener, url.split("?")[0].rstrip("/"), token
 
 
+@pytest.mark.slow
 def test_two_coders_two_servers_one_postgres_database(tmp_path, postgres_server, servers):
     """300 decisions per coder, two threads per server, both servers at once: each acknowledged
     decision is stored exactly once, under the coder who made it, with what was sent."""
