@@ -19,9 +19,7 @@ from http.cookiejar import CookieJar
 import pytest
 
 from suggest.store import Store
-from test_review_support import free_port, launch, make_project, needs_chromium, start_server
-
-slow_browser = [pytest.mark.slow, needs_chromium]
+from test_review_support import free_port, launch, make_project, needs_chromium
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from suggest.store import Store
 from suggest.store.coded import coded_table
 from suggest.store.training import decisions_as_long
 from suggest.team.adjudicate import disagreements
-from test_store import CODEBOOK, sql, stub_model, tiny_batch
+from test_store import sql, stub_model, tiny_batch
 
 
 @pytest.fixture
