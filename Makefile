@@ -7,6 +7,7 @@ DATA   := training_data/retake
 DEMO   := out/demo
 MODEL  := models/retake-demo
 PROJECT := $(DEMO)/retake.sqlite
+ROUNDS := $(DEMO)/rounds.sqlite
 # store the batch in the demo project only the first time, so a re-run keeps your review decisions
 PROJECT_ARG = $(if $(wildcard $(PROJECT)),,--project $(PROJECT))
 export HF_HUB_OFFLINE := 1
@@ -37,6 +38,10 @@ demo: install
 		--out $(DEMO)/suggestions.csv --out $(DEMO)/suggestions.jsonl --out $(DEMO)/suggestions.xlsx $(PROJECT_ARG)
 	$(BIN)/suggest agree $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --model $(MODEL) --by source_type --out $(DEMO)/agreement
 	$(BIN)/suggest next --model $(MODEL) --pool $(DEMO)/suggestions.csv --n 20 --out $(DEMO)/next.xlsx
+	$(BIN)/suggest synthesise --data $(DATA)/coded.csv --codebook $(DATA)/codebook.yaml --out $(DEMO)/synthesis
+	@# three review rounds with SIMULATED decisions (from the shipped coding), built once; then agreement over rounds
+	@test -f $(ROUNDS) || $(BIN)/python experiments/review_rounds_demo.py --project $(ROUNDS)
+	$(BIN)/suggest agree --project $(ROUNDS) --out $(DEMO)/rounds
 	@echo; echo "Review the batch in your browser:  .venv/bin/suggest review --project $(PROJECT) --coder YOUR_NAME"
 	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f ! -name '*-wal' ! -name '*-shm' | sort | sed 's/^/  /'
 
@@ -50,4 +55,4 @@ benchmark: install
 	$(BIN)/python experiments/benchmark_pipeline.py
 
 clean:
-	rm -rf $(DEMO) $(MODEL)
+	rm -rf $(DEMO) $(MODEL) models/rounds-demo-*

@@ -1,6 +1,6 @@
 """Benchmark on the NHS Friends and Family Test comments (../shared/data/nhs-fft), side by side with the peer.
 
-    python experiments/nhs_fft.py [--models peer_svc,linear_svc,lexical,dense,combined] [--no-track]
+    python experiments/nhs_fft.py [--models peer_svc,linear_svc,lexical,dense,combined,context] [--no-track]
 
 Data rules (fixed seed 0):
 - drop empty comments and the literal "Did not answer";
@@ -13,7 +13,8 @@ Models: the peer's published baseline (pxtextmining: TF-IDF word 1-2-grams, max_
 code with C=15, class_weight balanced, probability=True, max_iter 1000; its own predict, and the
 top-probability code for a comment left with none), TF-IDF + LinearSVC, and suggest's lexical, dense
 and combined (default) models exactly as `suggest train` builds them. Every model sees the comment
-text only. The table goes to stdout and experiments/results/nhs_fft.md; the run to MLflow.
+text only, but `context`: the combined model reading each comment under its context (the FFT
+question, the service and the rating, as `suggest train --context-columns` builds it). The table goes to stdout and experiments/results/nhs_fft.md; the run to MLflow.
 """
 from __future__ import annotations
 
@@ -34,10 +35,13 @@ DATA = ROOT.parent / "shared" / "data" / "nhs-fft" / "v6framework_230831.csv"
 RESULTS = ROOT / "experiments" / "results" / "nhs_fft.md"
 TEXT, LAST_META = "FFT answer", "Comment sentiment"
 SEED, MIN_POSITIVES, TEST_SIZE = 0, 10, 0.2
-MODELS = ("peer_svc", "linear_svc", "lexical", "dense", "combined", "fine_tuned")
-DEFAULT_MODELS = MODELS[:-1]  # fine_tuned takes an hour or more on 2 CPU cores: ask for it by name
+MODELS = ("peer_svc", "linear_svc", "lexical", "dense", "combined", "context", "fine_tuned")
+DEFAULT_MODELS = MODELS[:-2]  # context and fine_tuned: ask for them by name (fine_tuned: an hour or more)
+CONTEXT_COLUMNS = ("FFT question", "Service type 1", "Service type 2", "FFT categorical answer")
 LABELS = {"peer_svc": "Peer baseline: TF-IDF + SVC (pxtextmining)", "linear_svc": "TF-IDF + LinearSVC",
-          "lexical": "suggest lexical", "dense": "suggest dense", "combined": "suggest combined (default)"}
+          "lexical": "suggest lexical", "dense": "suggest dense", "combined": "suggest combined (default)",
+          "context": "suggest combined + context (question, service, rating)",
+          "fine_tuned": "suggest combined, fine-tuned encoder"}
 
 
 def dedup_key(text: str) -> str:
@@ -46,7 +50,8 @@ def dedup_key(text: str) -> str:
 
 
 def load(path: Path = DATA) -> tuple[list[str], np.ndarray, list[str], dict]:
-    """Texts, 0/1 matrix (n, k) and code names after the data rules; plus counts for the report."""
+    """Texts, 0/1 matrix (n, k) and code names after the data rules; plus counts for the report
+    (and under 'contexts' each kept comment's context from CONTEXT_COLUMNS)."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     codes = list(df.columns[list(df.columns).index(LAST_META) + 1:])
     text = df[TEXT].str.strip()
@@ -59,13 +64,16 @@ def load(path: Path = DATA) -> tuple[list[str], np.ndarray, list[str], dict]:
     best = votes.sort_values(["n", "first"], ascending=[False, True]).drop_duplicates("key")
     picked = np.sort(best["first"].to_numpy())  # the earliest row with the chosen coding, file order
     texts = df["_text"].to_numpy()[picked].tolist()
+    from suggest.corpus import context_from_columns
+
+    contexts = context_from_columns(df.iloc[picked], CONTEXT_COLUMNS).tolist()
     Y = Y[picked]
     kept = Y.sum(axis=0) >= MIN_POSITIVES
     info = {"rows": int(keep.size), "rows_with_text": int(keep.sum()), "unique_texts": len(texts),
             "repeated_texts": int((frame.groupby("key").size() > 1).sum()),
             "conflicting_repeats": int((frame.groupby("key")["codes"].nunique() > 1).sum()),
             "codes_in_file": len(codes), "codes_kept": int(kept.sum()),
-            "codes_dropped": [c for c, k in zip(codes, kept) if not k]}
+            "codes_dropped": [c for c, k in zip(codes, kept) if not k], "contexts": contexts}
     return texts, Y[:, kept], [c for c, k in zip(codes, kept) if k], info
 
 
@@ -144,8 +152,10 @@ class Ours:
     """A suggest model trained by `suggest.train.train`, as `suggest train` trains it; predictions at its
     own thresholds. `fine_tune`: FineTuneSettings to tune the encoder (the `--fine-tune on` path)."""
 
-    def __init__(self, kind: str, codebook, seed: int = SEED, fine_tune=None, progress: bool = True):
+    def __init__(self, kind: str, codebook, seed: int = SEED, fine_tune=None, progress: bool = True,
+                 contexts: dict[str, str] | None = None):
         self.kind, self.codebook, self.seed, self.fine_tune, self.progress = kind, codebook, seed, fine_tune, progress
+        self.contexts = contexts  # text -> its context, for the context model
 
     def fit(self, texts: list[str], Y: np.ndarray) -> "Ours":
         import pandas as pd
@@ -155,12 +165,15 @@ class Ours:
 
         excerpts = pd.DataFrame({"excerpt_id": [f"c{i}" for i in range(len(texts))], "text": texts,
                                  "document_id": "", "source_type": "comment"})
+        if self.contexts is not None:
+            excerpts["context"] = [self.contexts[t] for t in texts]
         corpus = CodedCorpus(self.codebook, excerpts, np.asarray(Y, dtype=np.int8))
-        self.model = train(corpus, kind=self.kind, seed=self.seed, fine_tune=self.fine_tune, progress=self.progress)
+        self.model = train(corpus, kind=self.kind, seed=self.seed, fine_tune=self.fine_tune, progress=self.progress,
+                           context="on" if self.contexts is not None else "off")
         return self
 
     def predict_both(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        S = self.model.predict_proba(texts)
+        S = self.model.predict_proba(texts, None if self.contexts is None else [self.contexts[t] for t in texts])
         return (S >= self.model.thresholds).astype(int), S
 
 
@@ -233,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in models:
         model = (PeerSVC() if name == "peer_svc" else LinearSVCBaseline() if name == "linear_svc"
                  else Ours("combined", codebook, fine_tune=tune_settings(args)) if name == "fine_tuned"
+                 else Ours("combined", codebook, contexts=dict(zip(texts, info["contexts"]))) if name == "context"
                  else Ours(name, codebook))
         t0 = time.perf_counter()
         model.fit(X_tr, Y[train])
@@ -262,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                        "f1": dict(zip(codebook.ids, map(float, r["per_code_f1"])))} for m, r in results.items()}
         params = {"seed": SEED, "min_positives": MIN_POSITIVES, "test_size": TEST_SIZE, "models": ",".join(models),
                   "dedup": "casefold words; majority code set, ties to earliest row", **{
-                      k: v for k, v in info.items() if k != "codes_dropped"}, "n_train": len(train), "n_test": len(test)}
+                      k: v for k, v in info.items() if k not in ("codes_dropped", "contexts")}, "n_train": len(train), "n_test": len(test)}
         run_id = log_experiment("nhs_fft", params, metrics, [args.out], tracking_uri=args.tracking_uri)
         if run_id:
             print(f"Logged to MLflow: experiment nhs_fft, run {run_id}")

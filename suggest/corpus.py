@@ -1,8 +1,9 @@
 """Documents, excerpts and coded data.
 
 Coded data travels as a *long* table, one row per (excerpt, code, coder):
-`excerpt_id, text, code[, coder, document_id, source_type]`; an excerpt a coder
-left uncoded has one row with an empty code. `CodedCorpus` turns it into the
+`excerpt_id, text, code[, coder, document_id, source_type, context]`; an excerpt a coder
+left uncoded has one row with an empty code. `context` is what a coder reads beside the
+excerpt (a subject line, a form question, a speaker), as `suggest batch` writes it. `CodedCorpus` turns it into the
 arrays models train on: texts and a (n_excerpts, n_codes) 0/1 matrix in codebook order.
 Row numbers in messages are spreadsheet rows (the header is row 1).
 """
@@ -24,6 +25,7 @@ from suggest.slug import slugify
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # every table reader accepts these
 LONG_COLUMNS = ["excerpt_id", "text", "code", "coder", "document_id", "source_type"]
 REQUIRED_LONG = ["excerpt_id", "text", "code"]
+CONTEXT = "context"  # optional column of coded tables and suggestion files
 DEFAULT_CODER = "coder"
 
 
@@ -49,6 +51,17 @@ class Excerpt:
     end: int
     source_type: str = ""
     metadata: dict = field(default_factory=dict)
+
+
+CONTEXT_FIELDS = (("subject", "Subject"), ("speaker", "Speaker"), ("question", "Question"), ("section", "Section"),
+                  ("field", "Field"))
+
+
+def context_label(metadata: dict | None) -> str:
+    """What a coder needs to read an excerpt in place: 'Subject: ...', 'Field: Actions agreed', 'Speaker: ...'."""
+    metadata = metadata or {}
+    return "; ".join(f"{label}: {metadata[key]}" for key, label in CONTEXT_FIELDS
+                     if isinstance(metadata.get(key), str) and metadata[key].strip())
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -161,7 +174,8 @@ def validate_long(df: pd.DataFrame, codebook: Codebook | None = None, *, path: s
                         hint="a long coded-data file needs the columns excerpt_id,text,code "
                              "(optional: coder,document_id,source_type); for one-hot tables use --format wide")
     df = df.copy()
-    for col in LONG_COLUMNS:
+    columns = LONG_COLUMNS + ([CONTEXT] if CONTEXT in df.columns else [])
+    for col in columns:
         if col not in df.columns:
             df[col] = ""
         df[col] = df[col].astype(str).str.strip() if col != "text" else df[col].astype(str)
@@ -182,7 +196,24 @@ def validate_long(df: pd.DataFrame, codebook: Codebook | None = None, *, path: s
         where = df.index[df["excerpt_id"] == eid]
         raise DataError(f"excerpt '{eid}' appears with different texts", path=path, row=int(where[1]) + 2,
                         field="text", hint="an excerpt_id must always carry the same text; give edited text a new id")
-    return df[LONG_COLUMNS].reset_index(drop=True)
+    return df[columns].reset_index(drop=True)
+
+
+def with_context(texts: Sequence[str], contexts: Sequence[str] | None) -> list[str]:
+    """What a context-aware model reads: each excerpt's context on a line above its text."""
+    if contexts is None:
+        return [str(t) for t in texts]
+    if len(contexts) != len(texts):
+        raise ValueError(f"{len(contexts)} contexts for {len(texts)} texts")
+    return [f"{c}\n{t}" if c else str(t) for t, c in zip(texts, contexts)]
+
+
+def context_from_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """'Column: value; Column: value' per row, leaving out empty cells (as `suggest batch` labels context)."""
+    def label(row) -> str:
+        return "; ".join(f"{c}: {' '.join(str(v).split())}" for c, v in zip(columns, row) if str(v).strip())
+
+    return pd.Series([label(r) for r in df[list(columns)].itertuples(index=False)], index=df.index, dtype=object)
 
 
 def codebook_from_columns(columns: Sequence[str], name: str = "wide-table") -> Codebook:
@@ -195,10 +226,12 @@ def codebook_from_columns(columns: Sequence[str], name: str = "wide-table") -> C
 
 def read_wide(path: str | Path, *, text_column: str, code_columns: Sequence[str] | None = None,
               codes_after: str | None = None, id_column: str | None = None, coder: str = DEFAULT_CODER,
-              codebook: Codebook | None = None, drop_empty_text: bool = True) -> tuple[pd.DataFrame, Codebook]:
+              codebook: Codebook | None = None, drop_empty_text: bool = True,
+              context_columns: Sequence[str] = ()) -> tuple[pd.DataFrame, Codebook]:
     """Read a one-hot table (one row per excerpt, one 0/1 column per code) into long form.
 
-    Code columns are `code_columns`, or every column after `codes_after`. Cells count as
+    Code columns are `code_columns`, or every column after `codes_after`. `context_columns`
+    (a form's question, the service) become each excerpt's context. Cells count as
     positive when they hold 1 / yes / true / x. Without a `codebook`, one is made from the
     column names. Returns (long table, codebook).
     """
@@ -223,8 +256,10 @@ def read_wide(path: str | Path, *, text_column: str, code_columns: Sequence[str]
         by_name = {c.name: c.id for c in codebook}
         col_to_id = {c: (c if c in codebook else by_name.get(c, c)) for c in code_columns}
         codebook.check_codes(col_to_id.values(), path=path, field_name="header")
-    if id_column and id_column not in df.columns:
-        raise DataError(f"no column named '{id_column}'", path=path, field=id_column)
+    for col in [id_column, *context_columns]:
+        if col and col not in df.columns:
+            raise DataError(f"no column named '{col}'", path=path, field=col,
+                            hint=f"columns are: {', '.join(df.columns[:30])}")
     if drop_empty_text:
         df = df[df[text_column].str.strip() != ""]
     values = df[list(code_columns)].apply(lambda s: s.str.strip().str.lower())
@@ -232,11 +267,14 @@ def read_wide(path: str | Path, *, text_column: str, code_columns: Sequence[str]
     ids = df[id_column].astype(str).to_numpy() if id_column else np.array([f"row{i + 2}" for i in df.index])
     records = []
     codes = [col_to_id[c] for c in code_columns]
-    for eid, text, row in zip(ids, df[text_column].to_numpy(), positive):
+    contexts = context_from_columns(df, context_columns).to_numpy() if context_columns else np.full(len(df), "")
+    for eid, text, row, context in zip(ids, df[text_column].to_numpy(), positive, contexts):
         hits = [codes[j] for j in np.flatnonzero(row)]
         for code in hits or [""]:
-            records.append((eid, text, code, coder, "", ""))
-    long = pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
+            records.append((eid, text, code, coder, "", "", context))
+    long = pd.DataFrame.from_records(records, columns=LONG_COLUMNS + [CONTEXT])
+    if not context_columns:
+        long = long.drop(columns=CONTEXT)
     return validate_long(long, codebook, path=path), codebook
 
 
@@ -245,12 +283,27 @@ class CodedCorpus:
     """Excerpts with a reference coding: texts plus `Y`, shape (n_excerpts, n_codes), codebook order."""
 
     codebook: Codebook
-    excerpts: pd.DataFrame  # excerpt_id, text, document_id, source_type
+    excerpts: pd.DataFrame  # excerpt_id, text, document_id, source_type[, context]
     Y: np.ndarray
 
     @property
     def texts(self) -> list[str]:
         return self.excerpts["text"].tolist()
+
+    @property
+    def contexts(self) -> list[str]:
+        """Each excerpt's context ('' where it has none, or the data had no context column)."""
+        if CONTEXT not in self.excerpts:
+            return [""] * len(self.excerpts)
+        return self.excerpts[CONTEXT].fillna("").astype(str).tolist()
+
+    @property
+    def has_context(self) -> bool:
+        return any(c.strip() for c in self.contexts)
+
+    def inputs(self, context: bool) -> list[str]:
+        """What the model reads: the texts, or with `context` each text under its context."""
+        return with_context(self.texts, self.contexts) if context else self.texts
 
     @property
     def ids(self) -> list[str]:
@@ -264,6 +317,8 @@ class CodedCorpus:
         h = hashlib.sha256()
         for eid, text, row in zip(self.ids, self.texts, self.Y):
             h.update(f"{eid}\x1f{text}\x1f{''.join(map(str, row.tolist()))}\x1e".encode("utf-8"))
+        if self.has_context:
+            h.update("\x1d".join(self.contexts).encode("utf-8"))
         return h.hexdigest()[:16]
 
     @classmethod
@@ -281,7 +336,8 @@ class CodedCorpus:
             long = long[long["coder"] == coder]
         if long.empty:
             raise EmptyBatchError("no coded excerpts")
-        first = long.drop_duplicates("excerpt_id")[["excerpt_id", "text", "document_id", "source_type"]]
+        keep = ["excerpt_id", "text", "document_id", "source_type"] + ([CONTEXT] if CONTEXT in long else [])
+        first = long.drop_duplicates("excerpt_id")[keep]
         excerpts = first.reset_index(drop=True)
         row_of = {e: i for i, e in enumerate(excerpts["excerpt_id"])}
         n_coders = long.groupby("excerpt_id")["coder"].nunique()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from suggest.boilerplate import field_label, is_greeting, is_heading, is_marker, is_names, is_signoff
-from suggest.transcript import is_interview, turn_labels
+from suggest.transcript import is_asker, is_interview, turn_labels
 
 if TYPE_CHECKING:
     from suggest.corpus import Document
@@ -91,6 +91,7 @@ def _transcript(text: str) -> list[Block]:
                   + [(m.start(), m.end(), m.group(1)) for m in labels], key=lambda c: c[0])
     blocks: list[Block] = []
     start, speaker, turn = 0, None, 0
+    question: list[str] = []  # the interviewer's last turn, the context of the answers after it
     for cut_start, cut_end, label in cuts + [(len(text), len(text), None)]:
         s, e = strip(text, start, cut_start) if cut_start >= start else (0, 0)
         if e > s:
@@ -99,11 +100,29 @@ def _transcript(text: str) -> list[Block]:
             elif is_marker(text[s:e]):
                 blocks.append(Block(s, e, "marker"))
             else:
-                blocks.append(Block(s, e, TEXT, turn, {"speaker": speaker} if speaker else {}))
+                meta = {"speaker": speaker} if speaker else {}
+                if is_asker(speaker):
+                    question.append(" ".join(text[s:e].split()))
+                elif question:
+                    meta["question"] = _clip(" ".join(question), QUESTION_CHARS)
+                blocks.append(Block(s, e, TEXT, turn, meta))
         start = max(start, cut_end)
         if label:
+            if is_asker(label) and not is_asker(speaker):
+                question = []
             speaker, turn = label, turn + 1
     return blocks
+
+
+QUESTION_CHARS = 240  # an interviewer's turn as context: enough for the question, not the preamble
+
+
+def _clip(text: str, n: int) -> str:
+    """The last `n` characters of a turn, from a word start: the question usually ends it."""
+    if len(text) <= n:
+        return text
+    cut = text[-n:]
+    return "..." + cut[cut.find(" ") + 1:] if " " in cut else cut
 
 
 def _is_header(text: str, span: Span) -> bool:

@@ -53,28 +53,41 @@ class SuggestionModel:
         return f"model:{self.version}"
 
     @property
+    def uses_context(self) -> bool:
+        """Whether the model reads each excerpt with its context (subject line, form question, speaker)."""
+        return bool(self.config.get("context", False))
+
+    def inputs(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[str]:
+        """What the encoder and head read: the texts, under their contexts if the model was trained so."""
+        from suggest.corpus import with_context
+
+        return with_context(texts, contexts if self.uses_context else None)
+
+    @property
     def thresholds(self) -> np.ndarray:
         return np.asarray(self.config["thresholds"], dtype=float)
 
     # --- prediction -----------------------------------------------------------------
-    def predict_parts(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Scores (n, k) under 'proba', the embeddings (n, dim) under 'embeddings', and the head's parts."""
+    def predict_parts(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Scores (n, k) under 'proba', the embeddings (n, dim) under 'embeddings', and the head's parts.
+
+        `contexts` (one per text, '' for none) are read only by a model trained with context.
+        """
         from suggest.classify import predict_head
 
-        texts = [str(t) for t in texts]
-        E = self.encoder.transform(texts)
-        return {**predict_head(self.classifier, texts, E), "embeddings": E}
+        inputs = self.inputs(texts, contexts)
+        E = self.encoder.transform(inputs)
+        return {**predict_head(self.classifier, inputs, E), "embeddings": E}
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
         """Per-code scores, shape (n_texts, n_codes), columns in `codes` order."""
-        texts = [str(t) for t in texts]
         if self.classifier.input_kind == "texts":
-            return self.classifier.predict_proba(texts)
-        return self.predict_parts(texts)["proba"]
+            return self.classifier.predict_proba(self.inputs(texts, contexts))
+        return self.predict_parts(texts, contexts)["proba"]
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
         """0/1 matrix (n_texts, n_codes): scores at or above each code's threshold, one choice per group."""
-        return self.decide(self.predict_proba(texts))
+        return self.decide(self.predict_proba(texts, contexts))
 
     def decide(self, P: np.ndarray) -> np.ndarray:
         """Scores (n, n_codes) -> 0/1 suggestions: thresholds, and each single-choice group's one choice."""

@@ -19,9 +19,10 @@ def model_codings(model: SuggestionModel, long: pd.DataFrame) -> tuple[pd.DataFr
     """
     first = long.drop_duplicates("excerpt_id")
     ids, texts = first["excerpt_id"].tolist(), first["text"].tolist()
+    contexts = first["context"].fillna("").astype(str).tolist() if "context" in first else [""] * len(texts)
     P = np.zeros((len(ids), len(model.codes)))
     oof = getattr(model.classifier, "oof_proba_", None)
-    trained = {t: i for i, t in enumerate(model.evidence_texts)}
+    trained = {t: i for i, t in enumerate(model.evidence_texts)}  # evidence texts are without context
     in_train = np.array([t in trained for t in texts], dtype=bool)
     info = {"out_of_fold": 0, "fresh": int((~in_train).sum()), "in_sample": 0}
     if in_train.any():
@@ -30,10 +31,12 @@ def model_codings(model: SuggestionModel, long: pd.DataFrame) -> tuple[pd.DataFr
             P[in_train] = oof[rows]
             info["out_of_fold"] = int(in_train.sum())
         else:
-            P[in_train] = model.predict_proba([t for t, hit in zip(texts, in_train) if hit])
+            P[in_train] = model.predict_proba([t for t, hit in zip(texts, in_train) if hit],
+                                              [c for c, hit in zip(contexts, in_train) if hit])
             info["in_sample"] = int(in_train.sum())
     if (~in_train).any():
-        P[~in_train] = model.predict_proba([t for t, hit in zip(texts, in_train) if not hit])
+        P[~in_train] = model.predict_proba([t for t, hit in zip(texts, in_train) if not hit],
+                                           [c for c, hit in zip(contexts, in_train) if not hit])
     hits = model.decide(P).astype(bool)
     records = []
     for i, row in enumerate(first.itertuples(index=False)):

@@ -92,8 +92,10 @@ def neutralise_frame(table):
 
 
 def write_csv(path: str | Path, table) -> None:
-    """Write a DataFrame as UTF-8 .csv with formulas neutralised (no atomic step: give a temporary path)."""
-    neutralise_frame(table).to_csv(path, index=False, encoding="utf-8")
+    """Write a DataFrame as UTF-8 .csv with formulas neutralised (no atomic step: give a temporary path).
+
+    The file starts with a byte-order mark, so Excel on Windows reads it as UTF-8 (accents intact)."""
+    neutralise_frame(table).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def text_cells(worksheet) -> None:
@@ -104,6 +106,27 @@ def text_cells(worksheet) -> None:
                 cell.data_type = "s"
                 if _FORMULA.match(cell.value):
                     cell.quotePrefix = True
+
+
+WIDE_COLUMNS = {"text": 70, "reason": 50, "details": 60, "why": 70, "context": 30}
+
+
+def format_sheet(worksheet, columns: list[str]) -> None:
+    """Bold, shaded header row, frozen; a filter; widths by column (long texts wrap)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = worksheet.dimensions
+    for j, col in enumerate(columns, start=1):
+        head = worksheet.cell(row=1, column=j)
+        head.font = Font(bold=True)
+        head.fill = PatternFill("solid", fgColor="DDEBF7")
+        width = WIDE_COLUMNS.get(str(col).lower())
+        worksheet.column_dimensions[get_column_letter(j)].width = width or min(max(len(str(col)) + 2, 10), 24)
+        if width:
+            for (cell,) in worksheet.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def write_table(path: str | Path, table, sheet_name: str = "Sheet1") -> Path:
@@ -117,6 +140,7 @@ def write_table(path: str | Path, table, sheet_name: str = "Sheet1") -> Path:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 table.to_excel(xw, index=False, sheet_name=sheet_name)
                 text_cells(xw.sheets[sheet_name])
+                format_sheet(xw.sheets[sheet_name], list(table.columns))
         elif suffix == ".jsonl":
             table.to_json(tmp, orient="records", lines=True, force_ascii=False)
         else:

@@ -18,6 +18,7 @@ this module (and `suggest --help`) stays fast.
   returns a DataFrame of per-code scores whose columns are the codebook ids.
   Serving it needs the suggest package installed in the serving environment.
 - `log_agreement`: pooled and per-code agreement from `suggest agree`, report folder as artefacts.
+- `log_rounds`: `suggest agree --project`, each round's figures with the round as the step.
 - `log_experiment`: any benchmark's params, metrics and files.
 """
 from __future__ import annotations
@@ -340,4 +341,46 @@ def log_experiment(name: str, params: Mapping[str, Any], metrics: Mapping[str, A
             return mlflow.active_run().info.run_id
     except Exception as exc:
         _warn(f"experiment '{name}'", exc)
+        return None
+
+
+def round_metrics(table) -> dict[int, dict[str, float]]:
+    """{round: {metric: value}} from the rounds table (`suggest.agreement.rounds`): for each round,
+    `<measure>.pooled` and `<measure>.<code>` over all coders, `<measure>.<coder>.pooled` per coder."""
+    from suggest.agreement.rounds import ALL_CODERS, MEASURES
+
+    out: dict[int, dict[str, float]] = {}
+    for _, row in table[table["breakdown"] == "batch"].iterrows():
+        where = "pooled" if row["scope"] == "all" else str(row["code"])
+        if row["coder"] != ALL_CODERS:
+            if row["scope"] != "all":
+                continue
+            where = f"{row['coder']}.pooled"
+        metrics = out.setdefault(int(row["round"]), {})
+        for m in MEASURES:
+            metrics[f"{m}.{where}"] = row[m]
+    return out
+
+
+def log_rounds(table, report_dir: str | Path, params: Mapping[str, Any], extra: Mapping[int, Mapping[str, Any]]
+               | None = None, tracking_uri: str | None = None, experiment: str = DEFAULT_EXPERIMENT, *,
+               near: str | Path | None = None) -> str | None:
+    """Log `suggest agree --project`: the figures of each round with the round (batch id) as the step, so
+    the MLflow UI draws them as curves; `extra` adds metrics per round; the report folder as artefacts.
+    NaN values are left out. Returns the run id, or None (with a warning) when logging fails."""
+    per_round = round_metrics(table)
+    for r, metrics in (extra or {}).items():
+        per_round.setdefault(int(r), {}).update(metrics)
+    try:
+        mlflow = _start(tracking_uri, experiment, near)
+        with _quiet(), mlflow.start_run(run_name=str(params.get("name", "agree-project"))):
+            mlflow.set_tags({"suggest.job": "agree-project"})
+            mlflow.log_params(_params(params))
+            for r in sorted(per_round):
+                mlflow.log_metrics(_finite_metrics(per_round[r]), step=r)
+            if Path(report_dir).is_dir():
+                mlflow.log_artifacts(str(report_dir), artifact_path="report")
+            return mlflow.active_run().info.run_id
+    except Exception as exc:
+        _warn("the agreement-over-rounds run", exc)
         return None

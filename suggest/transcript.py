@@ -29,6 +29,14 @@ def turn_labels(text: str) -> list[re.Match]:
     return [m for m in matches if _KNOWN_SPEAKER.fullmatch(m.group(1)) or counts[m.group(1)] > 1]
 
 
+_ASKER = re.compile(r"(?:Interviewer|Facilitator|Moderator|INT|IV|I)(?: ?\d{1,3})?", re.I)
+
+
+def is_asker(label: str | None) -> bool:
+    """True for the interviewer's (or facilitator's) label: their turns are the questions."""
+    return bool(label) and _ASKER.fullmatch(label) is not None
+
+
 def speakers(text: str) -> list[str]:
     """The distinct speaker labels of a transcript, in order of first appearance."""
     return list(dict.fromkeys(m.group(1) for m in turn_labels(text)))

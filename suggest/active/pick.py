@@ -44,12 +44,48 @@ def uncertainty_thresholds(model: "SuggestionModel") -> np.ndarray:
     return query_thresholds(model.thresholds, group_columns(model.config.get("groups") or (), model.codebook))
 
 
-def picks_table(pool: Pool, query: "Query", P: np.ndarray, model: "SuggestionModel") -> pd.DataFrame:
-    """Ranked picks: rank, excerpt_id, text, reason, top scores, strategy, model version, score_<code>."""
+UNSURE = 0.15  # a score this close to its threshold leaves the model unsure
+FEW = 20         # codes with fewer coded examples are "few so far"
+
+
+def plain_reason(p: np.ndarray, thresholds: np.ndarray, counts: np.ndarray | None, codes: list[str]) -> tuple[
+        str, list[str], int | None]:
+    """(reason in plain words, codes the model is unsure about, coded examples of the rarest code named)."""
+    gap = np.abs(p - thresholds)
+    unsure = [codes[j] for j in sorted(j for j in np.argsort(gap, kind="stable")[:2] if gap[j] <= UNSURE)]
+    parts = []
+    if len(unsure) == 2:
+        parts.append(f"the model is unsure between {unsure[0]} and {unsure[1]}")
+    elif unsure:
+        parts.append(f"the model is unsure whether {unsure[0]} applies")
+    few = None
+    if counts is not None:
+        likely = [j for j in np.argsort(-p)[:3] if p[j] >= 0.5 * thresholds[j]]
+        rare = [j for j in likely if counts[j] < FEW]
+        if rare:
+            j = min(rare, key=lambda k: counts[k])
+            few = int(counts[j])
+            parts.append(f"few coded examples of {codes[j]} so far" if few else f"no coded example of {codes[j]} yet")
+    if not parts:
+        parts.append("unlike the excerpts coded so far")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:], unsure, few
+
+
+def picks_table(pool: Pool, query: "Query", P: np.ndarray, model: "SuggestionModel",
+                inputs: dict | None = None) -> pd.DataFrame:
+    """Ranked picks: rank, excerpt_id, text, reason (plain words), the figures behind it in their own
+    columns (unsure_about, coded_so_far, details: the strategy's own account), top scores, strategy,
+    model version, score_<code>. `inputs`: the strategy's inputs (thresholds and label counts)."""
+    thresholds = (inputs or {}).get("thresholds")
+    thresholds = uncertainty_thresholds(model) if thresholds is None else thresholds
+    counts = (inputs or {}).get("label_counts")
     rows = []
     for rank, (i, reason) in enumerate(zip(query.indices, query.reasons), start=1):
         top = P[i].argsort()[::-1][:3]
-        rows.append({"rank": rank, "excerpt_id": pool.ids[i], "text": pool.texts[i], "reason": reason,
+        plain, unsure, few = plain_reason(P[i], thresholds, counts, model.codes)
+        rows.append({"rank": rank, "excerpt_id": pool.ids[i], "text": pool.texts[i], "reason": plain,
+                     "unsure_about": ", ".join(unsure), "coded_so_far": few, "details": reason,
                      "scores": "; ".join(f"{model.codes[j]} {P[i, j]:.2f}" for j in top),
                      "strategy": query.strategy, "model_version": model.version,
                      **{f"score_{c}": round(float(P[i, j]), 4) for j, c in enumerate(model.codes)}})

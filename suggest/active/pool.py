@@ -33,6 +33,7 @@ class Pool:
     table: pd.DataFrame | None = None  # the rows as read (tables only), for --save-pool
     previous_scores: np.ndarray | None = None  # (n, k) from score_<code> columns, NaN where blank
     queued: set[str] = field(default_factory=set)  # project excerpts already waiting in the review queue
+    contexts: list[str] | None = None  # each excerpt's context (subject line, form question, speaker), if known
 
     @property
     def uncoded(self) -> np.ndarray:
@@ -74,6 +75,8 @@ def read_pool_table(path: str | Path, codebook: Codebook) -> Pool:
     ids: list[str] = []
     texts: dict[str, str] = {}
     codes: dict[str, list[str]] = {}
+    contexts = (df.assign(_id=df["excerpt_id"].astype(str).str.strip()).groupby("_id", sort=False)["context"].first()
+                .astype(str) if "context" in df.columns else None)
     for row, (eid, text, code) in enumerate(zip(df["excerpt_id"].astype(str).str.strip(), df["text"].astype(str),
                                                 code_col), start=2):
         for col, value in (("excerpt_id", eid), ("text", text)):
@@ -92,7 +95,7 @@ def read_pool_table(path: str | Path, codebook: Codebook) -> Pool:
     scores = _previous_scores(df, ids, codebook)
     return Pool(source=str(path), ids=ids, texts=[texts[i] for i in ids],
                 labelled=np.array([bool(codes[i]) for i in ids], dtype=bool), codes=[codes[i] for i in ids],
-                table=df, previous_scores=scores)
+                table=df, previous_scores=scores, contexts=None if contexts is None else contexts.reindex(ids).tolist())
 
 
 def _previous_scores(df: pd.DataFrame, ids: list[str], codebook: Codebook) -> np.ndarray | None:
@@ -122,7 +125,7 @@ def read_pool_project(path: str | Path, codebook: Codebook) -> Pool:
     ids = [ex["id"] for ex in snap.excerpts]
     return Pool(source=str(path), ids=ids, texts=[ex["text"] for ex in snap.excerpts],
                 labelled=np.array([i in by_id for i in ids], dtype=bool), codes=[by_id.get(i, []) for i in ids],
-                queued={q["excerpt_id"] for q in snap.queue})
+                queued={q["excerpt_id"] for q in snap.queue}, contexts=[ex["context"] for ex in snap.excerpts])
 
 
 def with_scores(pool: Pool, P: np.ndarray, codes: list[str]) -> pd.DataFrame:

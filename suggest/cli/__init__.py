@@ -20,6 +20,8 @@ SUBCOMMANDS = [
     ("export", "suggest.cli.export_cmd"),
     ("import", "suggest.cli.import_cmd"),
     ("next", "suggest.cli.next_cmd"),
+    ("synthesise", "suggest.cli.synthesise_cmd"),
+    ("pseudonymise", "suggest.cli.pseudonymise_cmd"),
     ("assign", "suggest.cli.assign_cmd"),
     ("adjudicate", "suggest.cli.adjudicate_cmd"),
 ]
@@ -57,6 +59,15 @@ def _add_limit_args(p: argparse.ArgumentParser) -> None:
                    help="most a .docx/.xlsx may expand to when unzipped (default 200)")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device so Python's flush at exit finds no closed pipe."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)  # unwinds, so temporary files and folders are removed
 
@@ -87,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(ValueError):  # not in the main thread
         handler = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return int(args.run(args) or 0)
+        rc = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return rc
+    except BrokenPipeError:  # `suggest codebook X | head -2`: the reader has all it wanted
+        _silence_stdout()
+        return 141
     except SuggestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -7,19 +7,25 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("agree", help="measure agreement between coders and the model, per code, with CIs",
                        description="Read codings (long .csv/.xlsx with a coder column, suggestion files from "
-                                   "`suggest batch`, or wide one-hot tables) and report percent agreement, "
+                                   "`suggest batch`, wide one-hot tables, or a REFI-QDA project .qdpx) and report percent agreement, "
                                    "Cohen's kappa, Krippendorff's alpha, Gwet's AC1 and F1 per code with "
-                                   "bootstrap 95%% confidence intervals; with --model, the model joins as a coder.")
+                                   "bootstrap 95% confidence intervals; with --model, the model joins as a coder. "
+                                   "With --project instead of files: agreement from the review decisions, round "
+                                   "by round, with the anchoring check and drift flags, and agreement before and after adjudication.")
     p.add_argument("codings", nargs="*", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
     p.add_argument("--project", default=None, metavar="PROJECT",
-                   help="instead of files: the coders of this project, before and after adjudication")
+                   help="measure from this project's review decisions instead of files (a .sqlite file or a "
+                        "database URL)")
     p.add_argument("--codebook", default=None, help="codebook .yaml (default: the model's codebook)")
     p.add_argument("--model", default=None, metavar="MODEL_DIR", help="add this model as a coder")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for report.html, agreement.csv/.xlsx, plots")
-    p.add_argument("--by", default="", help="extra breakdowns, comma-separated: source_type, batch")
+    p.add_argument("--by", default="", help="extra breakdowns, comma-separated: source_type, batch (with "
+                   "--project: batch, model, source_type, coder, scores; default batch,model,coder)")
     p.add_argument("--format", choices=["long", "wide"], default="long", help="layout of the codings files")
     p.add_argument("--text-column", default="text", help="wide format: the text column")
     p.add_argument("--codes-after", default=None, help="wide format: every column after this one is a code")
+    p.add_argument("--context-columns", default=None, metavar="A,B",
+                   help="wide format: columns read as each excerpt's context (for a model trained with context)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for CIs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
@@ -35,9 +41,16 @@ def _read(path: str, args: argparse.Namespace, codebook):
     from suggest.agreement import check_codings
     from suggest.corpus import read_table, read_wide, validate_long
 
+    if path.lower().endswith(".qdpx"):
+        from suggest.qdpx import load_qdpx_coded
+
+        return load_qdpx_coded(path, codebook)[0]
     if args.format == "wide":
+        from suggest.cli.common import split_list
+
         long, _ = read_wide(path, text_column=args.text_column, codes_after=args.codes_after,
-                            codebook=codebook, coder=Path(path).stem)
+                            codebook=codebook, coder=Path(path).stem,
+                            context_columns=split_list(args.context_columns))
         return long
     raw = read_table(path)
     checked = check_codings(raw.assign(code=raw["code"]) if "code" in raw else raw, codebook, path=path)
@@ -48,6 +61,10 @@ def _read(path: str, args: argparse.Namespace, codebook):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.project or not args.codings:
+        from suggest.cli.agree_project import run_project
+
+        return run_project(args)
     import pandas as pd
 
     from suggest.agreement import agreement_table, check_codings
@@ -57,13 +74,6 @@ def run(args: argparse.Namespace) -> int:
     from suggest.report.agreement_html import summary_text, write_agreement_report
 
     ensure_writable_dir(args.out, what="report folder")
-    if args.project:
-        from suggest.cli.agree_project import run_project
-
-        return run_project(args)
-    if not args.codings:
-        raise DataError("give coded-data files, or --project", field="CODINGS",
-                        hint="e.g. suggest agree coded.csv --codebook codebook.yaml --out report/")
     model = None
     codebook = load_codebook(args.codebook) if args.codebook else None
     if args.model:
@@ -71,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
 
         model = SuggestionModel.load(args.model, codebook)
         codebook = codebook or model.codebook
+    if codebook is None and args.codings[0].lower().endswith(".qdpx"):
+        from suggest.qdpx import read_qdpx
+
+        codebook = read_qdpx(args.codings[0]).codebook
     if codebook is None:
         raise DataError("agreement needs the codebook", field="--codebook", hint="add --codebook FILE.yaml or --model DIR")
     long = pd.concat([_read(p, args, codebook) for p in args.codings], ignore_index=True)

@@ -95,11 +95,12 @@ def run(args: argparse.Namespace) -> int:
                         f"'{model.config.get('kind')}'", path=args.model, field="--strategy",
                         hint="train with `suggest train --kind combined` or choose another strategy")
 
-    parts = score_texts(model, pool.texts, progress=not args.quiet, desc="scoring the pool")
+    parts = score_texts(model, pool.texts, contexts=pool.contexts, progress=not args.quiet, desc="scoring the pool")
     P = parts["proba"]
-    query = strategy.query(**query_inputs(pool, parts, model), n=n, random_state=args.seed)
+    inputs = query_inputs(pool, parts, model)
+    query = strategy.query(**inputs, n=n, random_state=args.seed)
 
-    table = picks_table(pool, query, P, model)
+    table = picks_table(pool, query, P, model, inputs)
     write_table(out, table, sheet_name="next")
     print(f"Picked {len(query)} of {len(candidates)} uncoded excerpts with strategy '{strategy.name}' "
           f"in {time.perf_counter() - t0:.1f} s")

@@ -18,6 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="model kind (default combined: lexical + dense + definition prior)")
     p.add_argument("--encoder", "--embedder", dest="encoder", default=None, metavar="NAME_OR_PATH",
                    help="sentence-transformers model: a local folder (default all-MiniLM-L6-v2, shipped offline)")
+    p.add_argument("--context", choices=["auto", "on", "off"], default="auto",
+                   help="read each excerpt with its context (the data's 'context' column: subject line, form "
+                        "question, interviewer's question). auto (default): when the data has a context column")
     p.add_argument("--fine-tune", choices=["auto", "on", "off"], default="off",
                    help="tune the sentence encoder on your coded excerpts (combined model; cross-fitted so scores "
                         "stay honest). auto: on with a GPU, or when the estimated CPU time is within "
@@ -69,13 +72,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"Training a {args.kind} model on {len(corpus)} excerpts, {len(codebook)} codes "
           f"(codebook {codebook.name} v{codebook.version}) ...")
     model = train(corpus, kind=args.kind, encoder_name=args.encoder, seed=args.seed,
-                  progress=progress_enabled(args), extra_config=extra, fine_tune=settings)
+                  progress=progress_enabled(args), extra_config=extra, fine_tune=settings, context=args.context)
     path = model.save(args.out)
     if settings is not None:
         print(f"Fine-tuned the encoder in {model.config['fine_tune']['seconds']:.0f} s "
               f"({settings.folds} cross-fitted folds + 1, {settings.epochs} epochs, {settings.device})")
     cv = model.config.get("cv_metrics")
-    print(f"Saved model {model.version} to {path}  ({model.config['fit_seconds']} s)")
+    print(f"Saved model {model.version} to {path}  ({model.config['fit_seconds']} s)"
+          + ("; it reads each excerpt with its context" if model.uses_context else ""))
     if cv:
         print(f"Cross-validated macro F1 {cv['macro_f1']:.3f}, micro F1 {cv['micro_f1']:.3f}")
         width = min(max(len(c) for c in codebook.ids), 24)

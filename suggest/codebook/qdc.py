@@ -81,16 +81,32 @@ def write_qdc(codebook: Codebook, path: str | Path) -> Path:
     """Write `codebook` as a REFI-QDA .qdc file, atomically; returns the path."""
     import xml.etree.ElementTree as ET
 
-    from suggest.version import __version__
     from suggest.output import atomic_path, check_output_file
 
     path = check_output_file(path, (".qdc",))
-    domains = list(codebook.domains) or list(dict.fromkeys(c.domain for c in codebook if c.domain))
     # Built with local tag names under a literal default xmlns: ElementTree's default_namespace
     # option refuses the schema's unqualified attributes.
-    root = ET.Element("CodeBook", xmlns=NS, origin=f"suggest {__version__} | codebook={codebook.name} "
-                                             f"| version={codebook.version}")
-    codes_el = ET.SubElement(root, "Codes")
+    root = ET.Element("CodeBook", xmlns=NS, origin=origin_of(codebook))
+    add_codes(ET.SubElement(root, "Codes"), codebook, path)
+    ET.indent(root)
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def origin_of(codebook: Codebook) -> str:
+    """The ``origin`` attribute that lets `read_qdc` recover the codebook's name, version and ids."""
+    from suggest.version import __version__
+
+    return f"suggest {__version__} | codebook={codebook.name} | version={codebook.version}"
+
+
+def add_codes(codes_el: "Element", codebook: Codebook, path: Path) -> None:
+    """Fill a ``Codes`` element (local tag names, any default namespace) with the codebook's code tree."""
+    import xml.etree.ElementTree as ET
+
+    domains = list(codebook.domains) or list(dict.fromkeys(c.domain for c in codebook if c.domain))
     _check_group_domains(codebook, path)
     for k, domain in enumerate(domains):
         colour = _PALETTE[k % len(_PALETTE)]
@@ -98,11 +114,6 @@ def write_qdc(codebook: Codebook, path: str | Path) -> Path:
                                isCodable="false", color=colour)
         _code_elements(parent, codebook, codebook.by_domain(domain), colour)
     _code_elements(codes_el, codebook, [c for c in codebook if c.domain is None or c.domain not in domains], None)
-    ET.indent(root)
-    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(text.encode("utf-8"))
-    return path
 
 
 def _check_group_domains(codebook: Codebook, path: Path) -> None:
@@ -153,7 +164,11 @@ def _code_element(parent: "Element", cb_name: str, code: "Code", colour: str | N
 def read_qdc(path: str | Path, *, allow_empty_definitions: bool = False) -> Codebook:
     """Read a REFI-QDA .qdc codebook; see the module docstring for the mapping."""
     path = Path(path)
-    root = _parse(path)
+    return codebook_from_element(_parse(path), path, allow_empty_definitions=allow_empty_definitions)
+
+
+def codebook_from_element(root: "Element", path: Path, *, allow_empty_definitions: bool = False) -> Codebook:
+    """The codebook of a ``CodeBook`` element in the .qdc namespace; `path` names the file in errors."""
     origin = _ORIGIN.match(root.get("origin") or "")
     name = origin["name"] if origin else path.stem
     version = origin["version"] if origin and origin["version"] else "1"

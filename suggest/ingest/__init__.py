@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md")
+DOCUMENT_SUFFIXES = (".eml", ".mbox", ".docx", ".txt", ".md", ".qdpx")
 
 
 def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:
@@ -33,6 +33,10 @@ def _reader(suffix: str) -> Callable[[Path], "Document | list[Document]"]:
         from suggest.ingest.docx import read_docx
 
         return read_docx
+    if suffix == ".qdpx":
+        from suggest.qdpx.read import read_sources
+
+        return read_sources
     from suggest.ingest.text import read_text
 
     return read_text
@@ -106,12 +110,20 @@ def _unique_ids(documents: list["Document"]) -> list["Document"]:
     return documents
 
 
+def read_file(path: Path) -> list["Document"]:
+    """The documents of one file of a readable type (an .mbox or .qdpx holds several)."""
+    read = _reader(path.suffix.lower())(path)
+    return read if isinstance(read, list) else [read]
+
+
 def load_excerpts(inputs: Sequence[str | Path], segmenter: "Segmenter | None" = None,
-                  progress: bool = False) -> tuple[list["Document"], list["Excerpt"]]:
+                  progress: bool = False, pseudonymiser=None) -> tuple[list["Document"], list["Excerpt"]]:
     """(documents, excerpts) from inputs: .csv / .xlsx inputs are excerpt tables, the rest are read
     with `read_documents` and cut by `segmenter` (default `Segmenter()`).
 
-    Table excerpts have no Document. Raises DataError when two excerpts share an id.
+    Table excerpts have no Document. Raises DataError when two excerpts share an id. With a
+    `pseudonymiser` (`suggest.pseudonymise.Pseudonymiser`), documents are pseudonymised before they
+    are cut, and table excerpts as they are read.
     """
     from suggest.ingest.table import read_excerpt_table
 
@@ -126,6 +138,9 @@ def load_excerpts(inputs: Sequence[str | Path], segmenter: "Segmenter | None" = 
             _claim(origin, ex.excerpt_id, table)
             excerpts.append(ex)
     documents = read_documents(others, progress=progress) if others else []
+    if pseudonymiser is not None:
+        documents = pseudonymiser.documents(documents) if documents else []
+        excerpts = pseudonymiser.excerpts(excerpts) if excerpts else []
     if documents:
         if segmenter is None:
             from suggest.segment import Segmenter
@@ -146,4 +161,4 @@ def _claim(origin: dict, excerpt_id: str, source: Path | None) -> None:
     origin[excerpt_id] = source
 
 
-__all__ = ["read_documents", "load_excerpts", "list_files", "DOCUMENT_SUFFIXES", "TABLE_SUFFIXES"]
+__all__ = ["read_documents", "read_file", "load_excerpts", "list_files", "DOCUMENT_SUFFIXES", "TABLE_SUFFIXES"]

@@ -127,8 +127,10 @@ def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | Non
             raise SuggestError(f"the note is longer than {MAX_NOTE} characters", field="note",
                                hint="shorten the note")
         eid = str(body.get("excerpt_id", ""))
+        hidden = body.get("scores_hidden")
         decision_id = data.decide(eid, str(body.get("code", "")), str(body.get("action", "")),
-                                  note=(str(body["note"]) if body.get("note") else None))
+                                  note=(str(body["note"]) if body.get("note") else None),
+                                  scores_hidden=hidden if isinstance(hidden, bool) else None)
         return jsonify({"saved": True, "decision_id": decision_id, "excerpt": data.excerpt(eid),
                         "progress": data.progress()})
 

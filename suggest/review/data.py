@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from suggest.store import Store
 from suggest.store.fold import NO_CODE, is_reviewed
+from suggest.review.track_record import track_record
 from suggest.store.reads import Snapshot
 
 EMAIL_FIELDS = ("sender", "to", "cc", "date", "subject")
@@ -126,6 +127,7 @@ class ReviewData:
         cb = snap.codebook
         ex, doc = ctx["excerpt"], ctx["document"] or {}
         mine = snap.current(self.coder).get(excerpt_id, {})
+        record = track_record(self.store.snapshot(), leave_out=excerpt_id)
         suggestions = []
         for s in snap.suggestions.get(excerpt_id, []):
             code = cb.get(s["code"]) if s["code"] in cb else None
@@ -135,7 +137,8 @@ class ReviewData:
                 else "", "definition": code.definition if code else "", "score": round(s["score"], 3),
                 "threshold": round(s["threshold"], 3), "terms": list(s["evidence"].get("terms", [])),
                 "similar": list(s["evidence"].get("similar", [])),
-                "decision": d.action if d else None, "decision_id": d.id if d else None})
+                "decision": d.action if d else None, "decision_id": d.id if d else None,
+                "record": record.get(s["code"], {"accepted": 0, "decided": 0})})
         suggested = {s["code"] for s in suggestions}
         added = [{"code": code, "name": cb.get(code).name if code in cb else code,
                   "domain": (cb.get(code).domain or "") if code in cb else "",
@@ -159,8 +162,9 @@ class ReviewData:
         }
 
     # --- writes --------------------------------------------------------------------------
-    def decide(self, excerpt_id: str, code: str, action: str, note: str | None = None) -> int:
-        return self.store.decide(self.coder, excerpt_id, code, action, note=note)
+    def decide(self, excerpt_id: str, code: str, action: str, note: str | None = None,
+               scores_hidden: bool | None = None) -> int:
+        return self.store.decide(self.coder, excerpt_id, code, action, note=note, scores_hidden=scores_hidden)
 
     def memo(self, excerpt_id: str, text: str, code: str = "") -> int:
         return self.store.write_memo(self.coder, excerpt_id, text, code)

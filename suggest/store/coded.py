@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from suggest.store.fold import Decision
 
 CONSENSUS_CODER = "consensus"  # the coder name the settled coding carries in exports and training
-EXPORT_COLUMNS = ["excerpt_id", "text", "code", "coder", "document_id", "source_type", "decided_at", "action",
-                  "model_version"]
+EXPORT_COLUMNS = ["excerpt_id", "text", "code", "coder", "document_id", "source_type", "context", "decided_at",
+                  "action", "model_version"]
 
 
 def reviewed_decisions(snap: Snapshot, coder: str) -> dict[str, dict[str, "Decision"]]:
@@ -49,7 +49,7 @@ def reviewed_rows(snap: Snapshot, coders: Sequence[str] | None = None) -> Iterat
             if decided is None:
                 continue
             base = {"excerpt_id": ex["id"], "text": ex["text"], "coder": coder, "document_id": ex["document_id"],
-                    "source_type": ex["source_type"]}
+                    "source_type": ex["source_type"], "context": ex.get("context", "")}
             codes = positive_codes(decided)
             for code in codes:
                 d = decided[code]

@@ -28,6 +28,7 @@ class Decision:
     undoes: int | None = None
     note: str | None = None
     source: str = "review"
+    scores_hidden: bool | None = None
 
     @property
     def positive(self) -> bool:

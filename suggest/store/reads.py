@@ -113,7 +113,7 @@ class StoreReads:
         cols = [ex.c.id, ex.c.document_id, ex.c.source_type, ex.c.seq, ex.c.start_offset, ex.c.end_offset,
                 latest.c.batch_id, t.batches.c.model_version]
         if text:
-            cols.append(ex.c.text)
+            cols += [ex.c.text, ex.c.metadata]
         q = select(*cols).join(latest, latest.c.excerpt_id == ex.c.id) \
             .join(t.batches, t.batches.c.id == latest.c.batch_id)
         scols = [s.c.excerpt_id, s.c.code, s.c.score, s.c.threshold, s.c.rank, s.c.model_version]
@@ -134,6 +134,11 @@ class StoreReads:
                 qq = qq.where((t.queue.c.coder.is_(None)) | (t.queue.c.coder == coder))
             queue = [dict(r._mapping) for r in conn.execute(qq)]
             consensus = self._consensus(conn, wanted if excerpt_ids is not None else None)
+        if text:
+            from suggest.corpus import context_label
+
+            for r in rows:
+                r["context"] = context_label(r.pop("metadata"))
         first_seq: dict[str, int] = {}
         for r in rows:
             first_seq[r["document_id"]] = min(first_seq.get(r["document_id"], r["seq"]), r["seq"])

@@ -3,7 +3,8 @@
 Schema history:
     1  codebooks, documents, excerpts, models, batches, batch_excerpts, suggestions, decisions
     2  adds `queue` (excerpts picked by active learning, with the reason, for the review page)
-    3  adds `assignments` (who codes what; each `suggest assign` is a new round), `consensus` (a lead's
+    3  adds `decisions.scores_hidden` (whether the coder had scores and evidence hidden; NULL = not recorded)
+    4  adds `assignments` (who codes what; each `suggest assign` is a new round), `consensus` (a lead's
        adjudicated coding of an excerpt, with the reason) and `memos` (coders' notes on excerpts and codes)
 
 Decisions, consensus and memos are append-only: triggers refuse UPDATE and DELETE on SQLite and
@@ -19,7 +20,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DDL, Float, Fore
                         Table, Text, UniqueConstraint, event)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_ID = "suggest-project"
 DECISION_ACTIONS = ("accept", "reject", "add")  # what a coder decides on a suggestion
 ACTIONS = (*DECISION_ACTIONS, "undo")  # what the decisions table records
@@ -123,6 +124,7 @@ decisions = Table(
     Column("undoes", ForeignKey("decisions.id"), unique=True),  # an undo row names the row it cancels
     Column("note", Text),
     Column("source", String(32), nullable=False, default="review"),
+    Column("scores_hidden", Boolean),  # True: decided with scores and evidence hidden; None: not recorded
     CheckConstraint(f"action IN ({', '.join(repr(a) for a in ACTIONS)})", name="ck_decisions_action"),
     CheckConstraint("(action = 'undo') = (undoes IS NOT NULL)", name="ck_decisions_undo"),
     Index("ix_decisions_coder_excerpt", "coder", "excerpt_id"),
@@ -195,7 +197,7 @@ for _table in (decisions, consensus, memos):
 
 def create_all(conn: Connection, version: int = SCHEMA_VERSION) -> None:
     """Create the tables of schema `version` (older versions exist for migration tests) and stamp it."""
-    tables = {1: TABLES_V1, 2: TABLES_V1 + [queue]}.get(version, list(metadata.sorted_tables))
+    tables = {1: TABLES_V1, 2: TABLES_V1 + [queue], 3: TABLES_V1 + [queue]}.get(version, list(metadata.sorted_tables))
     metadata.create_all(conn, tables=tables)
     conn.execute(schema_info.insert(), [{"key": "app", "value": APP_ID},
                                         {"key": "schema_version", "value": str(version)}])
@@ -206,9 +208,16 @@ def _v1_to_v2(conn: Connection) -> None:
 
 
 def _v2_to_v3(conn: Connection) -> None:
+    from sqlalchemy import inspect
+
+    if "scores_hidden" not in {c["name"] for c in inspect(conn).get_columns("decisions")}:
+        conn.exec_driver_sql("ALTER TABLE decisions ADD COLUMN scores_hidden BOOLEAN")
+
+
+def _v3_to_v4(conn: Connection) -> None:
     for table in (assignments, consensus, memos):
-        table.create(conn)
+        table.create(conn, checkfirst=True)
 
 
 # MIGRATIONS[v] upgrades a database from version v to v + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}

@@ -174,10 +174,14 @@ class Store(StoreReads, TeamStore):
 
     # --- decisions ------------------------------------------------------------------------
     def decide(self, coder: str, excerpt_id: str, code: str, action: str, *, note: str | None = None,
-               model_version: str | None = None, source: str = "review") -> int:
-        """Append one decision (accept / reject / add); returns its id once committed."""
+               model_version: str | None = None, source: str = "review", scores_hidden: bool | None = None) -> int:
+        """Append one decision (accept / reject / add); returns its id once committed.
+
+        `scores_hidden`: whether the coder had scores and evidence hidden (None: not known).
+        """
         return self.decide_many([{"coder": coder, "excerpt_id": excerpt_id, "code": code, "action": action,
-                                  "note": note, "model_version": model_version, "source": source}])[0]
+                                  "note": note, "model_version": model_version, "source": source,
+                                  "scores_hidden": scores_hidden}])[0]
 
     def decide_many(self, rows: Sequence[dict]) -> list[int]:
         """Append decisions in one transaction (all or none); returns their ids in order."""
@@ -208,7 +212,8 @@ class Store(StoreReads, TeamStore):
             raise StoreError(f"excerpt '{eid}' is not in this project", path=self.where, field="excerpt_id")
         version = row.get("model_version") or self._latest_model(conn, eid)
         return {"coder": coder, "excerpt_id": eid, "code": code, "action": action, "decided_at": now(),
-                "model_version": version, "note": row.get("note") or None, "source": row.get("source") or "review"}
+                "model_version": version, "note": row.get("note") or None, "source": row.get("source") or "review",
+                "scores_hidden": None if row.get("scores_hidden") is None else bool(row["scores_hidden"])}
 
     def undo(self, coder: str, decision_id: int | None = None) -> "Decision | None":
         """Cancel the coder's decision `decision_id` (default: their latest live one) with an undo row.

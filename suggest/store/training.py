@@ -34,14 +34,14 @@ def decisions_as_long(project: str | Path, codebook: "Codebook | None" = None
                       ) -> tuple["pd.DataFrame", "Codebook", dict]:
     """(long table, the project's codebook, extra model config) from a project's decisions.
 
-    The long table has the columns of `suggest.corpus.LONG_COLUMNS`. The extra config records
+    The long table has the columns of `suggest.corpus.LONG_COLUMNS` and each excerpt's context. The extra config records
     what the model saw: {"decisions_seen": current decisions used, "decision_ids_max": the
     highest decision id in the project when it was read, "coders": coders who contributed}.
     Raises CodebookMismatchError when `codebook` is not the project's codebook.
     """
     import pandas as pd
 
-    from suggest.corpus import LONG_COLUMNS
+    from suggest.corpus import CONTEXT, LONG_COLUMNS
     from suggest.store import Store
     from suggest.store.coded import CONSENSUS_CODER, reviewed_decisions, team_rows
 
@@ -61,9 +61,9 @@ def decisions_as_long(project: str | Path, codebook: "Codebook | None" = None
             seen += sum(len(d) for d in reviewed.values())
     if snap.consensus:
         coders.append(CONSENSUS_CODER)
-    table = pd.DataFrame(list(team_rows(snap)), columns=LONG_COLUMNS + ["decided_at"])
+    table = pd.DataFrame(list(team_rows(snap)), columns=LONG_COLUMNS + [CONTEXT, "decided_at"])
     if table.empty:
         log.warning("%s: no excerpt has been fully reviewed yet; the project adds no training data", project)
     extra = {"decisions_seen": seen, "decision_ids_max": snap.max_decision_id, "coders": coders,
              "consensus_excerpts": len(snap.consensus)}
-    return table[LONG_COLUMNS].reset_index(drop=True), snap.codebook, extra
+    return table[LONG_COLUMNS + [CONTEXT]].reset_index(drop=True), snap.codebook, extra

@@ -14,21 +14,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from suggest.corpus import Excerpt
+from suggest.corpus import Excerpt, context_label  # noqa: F401  (context_label: re-exported)
 from suggest.model import SuggestionModel
 
 BASE_COLUMNS = ["excerpt_id", "document_id", "source_type", "start", "end", "text", "context", "code", "code_name",
                 "domain", "score", "threshold", "coder"]
-
-
-CONTEXT_FIELDS = (("subject", "Subject"), ("speaker", "Speaker"), ("section", "Section"), ("field", "Field"))
-
-
-def context_label(metadata: dict | None) -> str:
-    """What a coder needs to read an excerpt in place: 'Subject: ...', 'Field: Actions agreed', 'Speaker: ...'."""
-    metadata = metadata or {}
-    return "; ".join(f"{label}: {metadata[key]}" for key, label in CONTEXT_FIELDS
-                     if isinstance(metadata.get(key), str) and metadata[key].strip())
 
 
 def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.ndarray, E: np.ndarray,

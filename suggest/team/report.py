@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from suggest.errors import SuggestError
+
 
 def team_agreement(project: str | Path, out: str | Path, *, by: tuple[str, ...] = (), n_boot: int = 1000,
                    random_state: int = 0) -> dict:
@@ -39,3 +41,31 @@ def team_agreement(project: str | Path, out: str | Path, *, by: tuple[str, ...] 
         result["written"][name] = write_agreement_report(table, Path(out) / name, title=title,
                                                          description=description)
     return result
+
+
+def adjudication_sections(project: str | Path, out: str | Path, *, n_boot: int = 1000,
+                          random_state: int = 0) -> list:
+    """The adjudication part of the project report (`suggest agree --project`): agreement between
+    coders before and after adjudication, per code, with the full reports in out/adjudication/."""
+    import pandas as pd
+
+    from suggest.report.project_html import Section, para, table_html
+
+    try:
+        result = team_agreement(project, Path(out) / "adjudication", n_boot=n_boot, random_state=random_state)
+    except SuggestError as exc:  # e.g. no two coders reviewed the same excerpts
+        return [Section("Before and after adjudication", para(f"Not measured: {exc}"), "")]
+    rows = []
+    for name in ("before", "after"):
+        t = result[name]
+        t = t[(t["scope"] == "code") & (t["breakdown"] == "all")]
+        rows.append(t[["coder_a", "coder_b", "code", "percent_agreement", "kappa"]].assign(when=name))
+    table = pd.concat(rows).pivot_table(index=["coder_a", "coder_b", "code"], columns="when",
+                                        values=["percent_agreement", "kappa"]).reset_index()
+    table.columns = [" ".join(c).strip() if isinstance(c, tuple) else c for c in table.columns]
+    open_ = result["disagreements"] - result["settled"]
+    summary = (f"{result['disagreements']} excerpts with a disagreement between coders; {result['settled']} settled "
+               f"by a lead, {open_} still open (`suggest adjudicate`).")
+    files = ", ".join(str(w["html"]) for w in result["written"].values())
+    html = para(summary) + table_html(table) + para(f"Full reports: {files}")
+    return [Section("Before and after adjudication", html, f"Adjudication: {summary}")]

@@ -596,7 +596,7 @@ def project_locked_given_to_batch(w, d):
     holder.execute("BEGIN EXCLUSIVE")
     os.environ["SUGGEST_LOCK_TIMEOUT"] = "0.5"
     try:
-        args, _ = batch(w, d, w.copy("excerpts", d), extra=("--project", str(project)))
+        args, _ = batch(w, d, w.copy("excerpts", d), extra=("--project", str(project), "--again"))
         yield args, project, ("-wal", "-shm")
     finally:
         del os.environ["SUGGEST_LOCK_TIMEOUT"]

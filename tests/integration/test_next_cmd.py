@@ -40,13 +40,16 @@ def test_next_writes_ranked_uncoded_picks_with_reasons(fake_model_dir, pool_file
     code, stdout, err = run_cli(next_args(fake_model_dir, pool_file, out, "--n", "20"), capsys)
     assert code == 0, err
     picks = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(picks.columns[:5]) == ["rank", "excerpt_id", "text", "reason", "scores"]
+    assert list(picks.columns[:8]) == ["rank", "excerpt_id", "text", "reason", "unsure_about", "coded_so_far",
+                                       "details", "scores"]
     assert picks["rank"].tolist() == [str(i) for i in range(1, 21)]
     assert picks["excerpt_id"].is_unique
     pool = pd.read_csv(pool_file, dtype=str, keep_default_na=False)
     coded = set(pool.loc[pool["code"] != "", "excerpt_id"])
     assert not coded & set(picks["excerpt_id"]) and set(picks["excerpt_id"]) <= set(pool["excerpt_id"])
-    assert picks["reason"].str.contains("uncertain").all()
+    assert picks["details"].str.contains("uncertain").all()  # the strategy's account, with its figures
+    assert picks["reason"].str.match(r"^(The model is unsure|Few coded examples|No coded example|Unlike)").all()
+    assert not picks["reason"].str.contains(r"\d\.\d").any()  # plain words; the figures have their own columns
     assert all(f"score_{c}" in picks.columns for c in codebook.ids)
     assert "Picked 20 of 120 uncoded excerpts with strategy 'uncertainty-diversity'" in stdout
     again = tmp_path / "again.csv"

@@ -47,7 +47,7 @@ def test_batch_cli_stores_a_table_of_excerpts_in_a_project(tmp_path):
     project = tmp_path / "p.sqlite"
     for _ in range(2):  # the same batch twice: excerpts are reused, not duplicated
         assert main(["batch", str(table), "--model", str(model_dir()), "--out", str(tmp_path / "s.csv"),
-                     "--project", str(project), "--quiet"]) == 0
+                     "--project", str(project), "--again", "--quiet"]) == 0
     with Store.open(project) as store:
         snap = store.snapshot()
         assert [e["id"] for e in snap.excerpts] == ["n1", "n2"]

@@ -206,6 +206,23 @@ def test_transcript_markers_header_and_short_turns_are_context(tmp_path):
     assert_nothing_lost(docs["p05"], ex)
 
 
+def test_an_answer_carries_the_question_it_answers(tmp_path):
+    from suggest.corpus import context_label
+
+    (tmp_path / "p05.txt").write_text(TRANSCRIPT)
+    _, ex = segment(tmp_path / "p05.txt")
+    assert "question" not in ex[0].metadata and "question" not in ex[2].metadata  # the questions themselves
+    assert ex[1].metadata["question"] == "Thanks for joining. Could you tell me how the mentoring started for you?"
+    assert ex[3].metadata["question"] == "What changed after the first group call?"
+    assert context_label(ex[3].metadata) == "Speaker: P; Question: What changed after the first group call?"
+    preamble = "Interviewer: " + "So before we start, a few words about consent and recording. " * 8 + \
+        "What did your mentor do first?\n\nP: She rang me the week after the training and we talked it through.\n"
+    (tmp_path / "long.txt").write_text(preamble)
+    _, ex = segment(tmp_path / "long.txt")
+    question = ex[-1].metadata["question"]
+    assert question.startswith("...") and question.endswith("What did your mentor do first?") and len(question) <= 243
+
+
 def test_join_chars_zero_keeps_short_pieces(tmp_path):
     (tmp_path / "p05.txt").write_text(TRANSCRIPT)
     _, ex = segment(tmp_path / "p05.txt", join_chars=0)

@@ -107,11 +107,13 @@ def test_agree_project_before_and_after_adjudication(tmp_path, capsys):
     project = two_coders(tmp_path / "project.sqlite")  # the report is the same on both back ends
     with Store.open(project) as store:
         store.decide_consensus("e2", ["B"], "kate", "no trigger for C")
-    assert main(["agree", "--project", str(project), "--out", str(tmp_path / "agr"), "--n-boot", "20"]) == 0
+    assert main(["agree", "--project", str(project), "--out", str(tmp_path / "agr"), "--n-boot", "20",
+                 "--no-track"]) == 0
     out = capsys.readouterr().out
     assert "2 excerpts with a disagreement between coders; 1 settled by a lead, 1 still open" in out
-    before = pd.read_csv(tmp_path / "agr" / "before" / "agreement.csv")
-    after = pd.read_csv(tmp_path / "agr" / "after" / "agreement.csv")
+    before = pd.read_csv(tmp_path / "agr" / "adjudication" / "before" / "agreement.csv")
+    after = pd.read_csv(tmp_path / "agr" / "adjudication" / "after" / "agreement.csv")
+    assert "Before and after adjudication" in (tmp_path / "agr" / "report.html").read_text(encoding="utf-8")
     pick = lambda t, code: t[(t["scope"] == "code") & (t["code"] == code)]["percent_agreement"].iloc[0]  # noqa: E731
     assert pick(before, "C") == pytest.approx(2 / 3) and pick(after, "C") == pytest.approx(1.0)
     assert pick(before, "B") == pick(after, "B") == pytest.approx(2 / 3)  # e3's split on B is still open

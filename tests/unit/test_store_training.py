@@ -37,7 +37,7 @@ def project(project_target):
 
 def test_majority_rule_tie_positive_and_reviewed_only(project):
     long, codebook, extra = decisions_as_long(project, CODEBOOK)
-    assert list(long.columns) == LONG_COLUMNS and codebook == CODEBOOK
+    assert list(long.columns) == LONG_COLUMNS + ["context"] and codebook == CODEBOOK
     corpus = CodedCorpus.from_long(long, codebook)
     Y = dict(zip(corpus.ids, corpus.Y.tolist()))
     assert Y["e2"] == [0, 1, 0]   # B: 2 of 3 yes; C: 1 of 3

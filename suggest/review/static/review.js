@@ -115,6 +115,13 @@ function decisionLabel(d) {
   return { accept: "Accepted", reject: "Rejected", add: "Added" }[d] || "Not decided";
 }
 
+// How often coders kept this code's suggestions on other excerpts; hidden with the scores.
+function trackRecord(s) {
+  const r = s.record || { accepted: 0, decided: 0 };
+  const text = r.decided ? `accepted ${r.accepted} of ${r.decided}` : "no track record yet";
+  return el("span", { className: "track-record", attrs: { title: `How often coders in this project accepted the model's ${s.code} suggestions on other excerpts` } }, text);
+}
+
 function renderSuggestions(hide) {
   const v = state.view;
   const list = $("suggestions");
@@ -130,6 +137,7 @@ function renderSuggestions(hide) {
     head.appendChild(el("span", { className: "code-name" }, s.name));
     if (s.domain) head.appendChild(el("span", { className: `domain d-${s.domain}` }, s.domain));
     li.appendChild(head);
+    if (!hide) head.appendChild(trackRecord(s));
     if (!hide) {
       const bar = el("div", { className: "score", attrs: { title: `score ${s.score.toFixed(2)}, threshold ${s.threshold.toFixed(2)}` } });
       const fill = el("div", { className: "fill" });
@@ -254,7 +262,8 @@ async function loadItems(keepId) {
   renderProgress(data.progress);
   $("item-count").textContent = `${data.items.length} excerpt${data.items.length === 1 ? "" : "s"}`;
   const at = keepId ? state.items.findIndex((it) => it.id === keepId) : -1;
-  state.index = at >= 0 ? at : 0;
+  const open = state.items.findIndex((it) => !it.reviewed);  // resume at the first undecided excerpt
+  state.index = at >= 0 ? at : Math.max(open, 0);
   if (!state.items.length) { showEmpty(); return; }
   await show(state.index);
 }
@@ -288,7 +297,7 @@ async function decide(code, action) {
   if (!state.view || state.busy) return;
   state.busy = true;
   try {
-    const data = await api("/api/decide", { excerpt_id: state.view.id, code, action });
+    const data = await api("/api/decide", { excerpt_id: state.view.id, code, action, scores_hidden: $("hide-scores").checked });
     state.view = data.excerpt;
     renderProgress(data.progress);
     const item = state.items.find((it) => it.id === state.view.id);
