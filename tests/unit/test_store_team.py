@@ -167,3 +167,39 @@ def test_review_page_says_when_the_team_database_is_gone(postgres_server):
     assert "does not exist" in gone.json["error"] and "nothing was changed" in gone.json["error"]
     assert client.get("/api/items").status_code == 503
     app.extensions["suggest_store"].close()
+
+
+def test_memos_travel_in_the_qdpx_export(tmp_path):
+    import zipfile
+    from pathlib import Path
+
+    from lxml import etree
+
+    from suggest.qdpx import export_qdpx, read_qdpx
+
+    project = two_coders(tmp_path / "project.sqlite")
+    with Store.open(project) as store:
+        store.write_memo("amira", "e2", "C by implication only", code="C")  # amira coded e2: on her selection
+        store.write_memo("cara", "e3", "Nothing to code <here> & there")  # cara coded nothing: on the document
+        store.write_memo("ben", "e1", "first thought")
+        store.write_memo("ben", "e1", "second thought")  # only the current memo travels
+    out = tmp_path / "team.qdpx"
+    with Store.open(project, read_only=True) as store:
+        _, counts = export_qdpx(store, out)
+    assert counts["memos"] == 3
+    xsd = Path(__file__).parents[1] / "data" / "refi-qda" / "Project.xsd"
+    with zipfile.ZipFile(out) as zf:
+        doc = etree.fromstring(zf.read("project.qde"))
+    etree.XMLSchema(etree.parse(str(xsd))).assertValid(doc)
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    notes = {n.get("guid"): (n.get("name"), n.findtext("q:PlainTextContent", namespaces=ns))
+             for n in doc.iterfind(".//q:Notes/q:Note", ns)}
+    assert sorted(t for _, t in notes.values()) == ["C by implication only", "Nothing to code <here> & there",
+                                                     "second thought"]
+    refs = {r.get("targetGUID"): r.getparent() for r in doc.iter("{urn:QDA-XML:project:1.0}NoteRef")}
+    assert set(refs) == set(notes)
+    by_text = {t: refs[g] for g, (_, t) in notes.items()}
+    assert by_text["C by implication only"].tag.endswith("PlainTextSelection")
+    assert by_text["C by implication only"].get("name") == "e2"
+    assert by_text["Nothing to code <here> & there"].tag.endswith("TextSource")
+    read_qdpx(out)  # our own reader still reads it
