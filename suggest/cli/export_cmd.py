@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
             path, n = export_qdpx(store, args.qdpx, include_suggestions=args.include_suggestions, coder=args.coder)
             print(f"Wrote {path}: {n['documents']} documents, {n['selections']} coded selections by {n['users']} "
-                  "user(s); open it in NVivo, ATLAS.ti, MAXQDA or QualCoder (import a REFI-QDA project)")
+                  f"user(s), {n['memos']} memos; open it in NVivo, ATLAS.ti, MAXQDA or QualCoder (import a REFI-QDA project)")
         if args.memos:
             from suggest.store.memos import export_memos_csv
 
