@@ -125,7 +125,7 @@ async function save() {
     renderProgress(data.progress);
     render();
     $("excerpt").focus();  // out of the reason box, so n / p move on
-    say(`Saved: consensus on ${v.id} (${codes.length ? codes.join(", ") : "no code"}).`);
+    say(`Saved: consensus on ${v.id} (${codes.length ? [...codes].sort().join(", ") : "no code"}).`);
   } catch (e) {
     say(`Not saved: ${e.message}`, true);
   }
