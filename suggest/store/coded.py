@@ -73,8 +73,8 @@ def team_rows(snap: Snapshot) -> Iterator[dict]:
         if c is None:
             continue
         base = {"excerpt_id": ex["id"], "text": ex["text"], "coder": CONSENSUS_CODER, "document_id": ex["document_id"],
-                "source_type": ex["source_type"], "context": ex.get("context", ""), "decided_at": c["decided_at"], "action": "consensus",
-                "model_version": ex["model_version"]}
+                "source_type": ex["source_type"], "context": ex.get("context", ""), "decided_at": c["decided_at"],
+                "action": "consensus", "model_version": ex["model_version"]}
         for code in c["codes"] or [""]:
             yield {**base, "code": code}
 
