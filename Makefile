@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   := training_data/retake
 DEMO   := out/demo
+TEST_WORKERS ?= 2  # pytest-xdist processes; each test file runs whole in one of them
 MODEL  := models/retake-demo
 PROJECT := $(DEMO)/retake.sqlite
 ROUNDS := $(DEMO)/rounds.sqlite
@@ -46,7 +47,7 @@ demo: install
 	@echo; echo "Demo outputs:"; find $(DEMO) -maxdepth 2 -type f ! -name '*-wal' ! -name '*-shm' | sort | sed 's/^/  /'
 
 test: install
-	$(BIN)/python -m pytest -q -rs --durations=15
+	$(BIN)/python -m pytest -q -rs --durations=15 -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow" tests/unit

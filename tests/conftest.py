@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from postgres_server import postgres_server  # noqa: F401  (a session fixture: one PostgreSQL server)
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "training_data" / "retake"
 SHARED = ROOT.parent / "shared"
@@ -47,3 +49,11 @@ def fake_model(small_corpus):
 @pytest.fixture(scope="session")
 def fake_model_dir(fake_model, tmp_path_factory):
     return fake_model.save(tmp_path_factory.mktemp("models") / "fake")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project_target(request, tmp_path):
+    """Where a new, empty project goes: an SQLite file path, or a fresh PostgreSQL database URL."""
+    if request.param == "sqlite":
+        return tmp_path / "project.sqlite"
+    return request.getfixturevalue("postgres_server").new_database()

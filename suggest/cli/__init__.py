@@ -22,6 +22,8 @@ SUBCOMMANDS = [
     ("next", "suggest.cli.next_cmd"),
     ("synthesise", "suggest.cli.synthesise_cmd"),
     ("pseudonymise", "suggest.cli.pseudonymise_cmd"),
+    ("assign", "suggest.cli.assign_cmd"),
+    ("adjudicate", "suggest.cli.adjudicate_cmd"),
 ]
 
 

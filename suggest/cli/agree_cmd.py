@@ -11,7 +11,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "Cohen's kappa, Krippendorff's alpha, Gwet's AC1 and F1 per code with "
                                    "bootstrap 95% confidence intervals; with --model, the model joins as a coder. "
                                    "With --project instead of files: agreement from the review decisions, round "
-                                   "by round, with the anchoring check and drift flags.")
+                                   "by round, with the anchoring check and drift flags, and agreement before and after adjudication.")
     p.add_argument("codings", nargs="*", metavar="CODINGS", help="coded-data files (long, wide, or suggestions)")
     p.add_argument("--project", default=None, metavar="PROJECT",
                    help="measure from this project's review decisions instead of files (a .sqlite file or a "

@@ -29,6 +29,9 @@ def run_project(args: argparse.Namespace) -> int:
     result = project_agreement(args.project, by=by, n_boot=args.n_boot, random_state=args.seed)
     sections, written = rounds_sections(result, out)
     # further parts of the project report (adjudication, ...) append their sections here, each writing its files
+    from suggest.team.report import adjudication_sections
+
+    sections += adjudication_sections(args.project, out, n_boot=args.n_boot, random_state=args.seed)
     n = len(result.units)
     description = (f"Project {result.project}: {n} reviewed excerpts (one per coder and excerpt) by "
                    f"{result.units.info['coder'].nunique()} coders over {result.units.info['round'].nunique()} "

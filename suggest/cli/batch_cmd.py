@@ -111,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     for out in outs:
         print(f"Wrote {out}")
     if stored:
-        print(f"Stored in project {args.project} as batch {stored[0]}")
+        from suggest.store.engine import shown
+
+        print(f"Stored in project {shown(args.project)} as batch {stored[0]}")
     return 0
 
 
@@ -186,7 +188,7 @@ def _check_project(project: str, model) -> None:
     _, path = resolve(project)
     if path is not None and not path.exists():
         return
-    with Store.open(project) as store:
+    with Store.open(project, create=path is None) as store:  # an empty team database gets its tables
         store.check_codebook(model.codebook)
 
 

@@ -11,9 +11,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "`suggest import`). --csv writes the reviewed coding in the long format "
                                    "(excerpt_id,text,code,coder,document_id,source_type,decided_at,action,"
                                    "model_version).")
-    p.add_argument("--project", required=True, metavar="FILE", help="project file written by `suggest batch`")
+    p.add_argument("--project", required=True, metavar="PROJECT",
+                   help="project file written by `suggest batch`, or a team database postgresql://USER@HOST/DATABASE")
     p.add_argument("--xlsx", metavar="OUT", help="review workbook to write")
     p.add_argument("--csv", metavar="OUT", help="coded data (long format) to write")
+    p.add_argument("--memos", metavar="OUT", help="the coders' memos (.csv), every one written, oldest first")
     p.add_argument("--qdpx", metavar="OUT", help="REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or "
                    "QualCoder: every document, the codebook and each coder's reviewed coding")
     p.add_argument("--include-suggestions", action="store_true",
@@ -27,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     from suggest.errors import OutputError
     from suggest.store import Store
 
-    if not args.xlsx and not args.csv and not args.qdpx:
+    if not args.xlsx and not args.csv and not args.qdpx and not args.memos:
         raise OutputError("nothing to export", field="--xlsx",
-                          hint="give --xlsx OUT.xlsx, --csv OUT.csv and/or --qdpx OUT.qdpx")
+                          hint="give --xlsx OUT.xlsx, --csv OUT.csv, --qdpx OUT.qdpx and/or --memos MEMOS.csv")
     with Store.open(args.project, read_only=True) as store:
         if args.xlsx:
             from suggest.store.excel import export_xlsx
@@ -40,11 +42,17 @@ def run(args: argparse.Namespace) -> int:
             from suggest.store.coded import export_csv
 
             path, n = export_csv(store, args.csv, args.coder)
-            print(f"Wrote {path}: {n} rows of coded data (reviewed excerpts only)")
+            print(f"Wrote {path}: {n} rows of coded data (reviewed excerpts only; the lead's consensus where "
+                  "settled, unless --coder)")
         if args.qdpx:
             from suggest.qdpx import export_qdpx
 
             path, n = export_qdpx(store, args.qdpx, include_suggestions=args.include_suggestions, coder=args.coder)
             print(f"Wrote {path}: {n['documents']} documents, {n['selections']} coded selections by {n['users']} "
-                  "user(s); open it in NVivo, ATLAS.ti, MAXQDA or QualCoder (import a REFI-QDA project)")
+                  f"user(s), {n['memos']} memos; open it in NVivo, ATLAS.ti, MAXQDA or QualCoder (import a REFI-QDA project)")
+        if args.memos:
+            from suggest.store.memos import export_memos_csv
+
+            path, n = export_memos_csv(store, args.memos, args.coder)
+            print(f"Wrote {path}: {n} memos")
     return 0

@@ -8,8 +8,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="accept or reject suggestions in a local web page",
                        description="Start a review page on this computer (127.0.0.1 only) for one coder. Each "
                                    "decision is saved in the project file the moment it is made. Keys: 1-9 "
-                                   "select, a accept, r reject, / add a code, n next, u undo, ? help.")
-    p.add_argument("--project", required=True, metavar="FILE", help="project file written by `suggest batch`")
+                                   "select, a accept, r reject, / add a code, n next, u undo, m memo, ? help.")
+    p.add_argument("--project", required=True, metavar="PROJECT",
+                   help="project file written by `suggest batch`, or a team database postgresql://USER@HOST/DATABASE")
     p.add_argument("--coder", required=True, metavar="NAME", help="your name as a coder (decisions are yours only)")
     p.add_argument("--port", type=int, default=None,
                    help="port on 127.0.0.1 (default 8765, or a free one; 0 = any free port)")

@@ -6,7 +6,9 @@ writes a .qdc (domains and groups become parent codes; guids derive from codeboo
 id, so reading the project back recovers the ids). Each coder is a ``User``; each excerpt a coder
 reviewed becomes a ``PlainTextSelection`` at the excerpt's character offsets in its document, with
 one ``Coding`` per code the coder accepted or added. With suggestions, the model is one more user
-(``model:<version>``) whose selections carry the latest batch's suggested codes.
+(``model:<version>``) whose selections carry the latest batch's suggested codes. Coders' current
+memos become ``Note``s (plain text content), referenced from the coder's selection of the excerpt
+(or, where the coder coded nothing there, from the document).
 Excerpts read from a table come without their document: they are joined, in project order, into
 one text source per (stub) document, blank line between excerpts.
 """
@@ -46,10 +48,12 @@ def export_qdpx(store: "Store", path: str | Path, *, include_suggestions: bool =
             if sugg:
                 by_model.setdefault(f"model:{ex['model_version']}", []).append((ex["id"], [s["code"] for s in sugg]))
         codings.update(by_model)
-    xml = project_xml(store.where, snap.codebook, documents, snap.excerpts, codings)
+    known = {ex["id"] for ex in snap.excerpts}
+    memos = [m for m in store.memos(coder) if m["excerpt_id"] in known]
+    xml = project_xml(store.where, snap.codebook, documents, snap.excerpts, codings, memos)
     _write_zip(path, xml, documents)
     return path, {"documents": len(documents), "users": len(codings),
-                  "selections": sum(len(v) for v in codings.values())}
+                  "selections": sum(len(v) for v in codings.values()), "memos": len(memos)}
 
 
 def _documents(store: "Store", snap) -> dict[str, dict]:
@@ -78,8 +82,9 @@ def _documents(store: "Store", snap) -> dict[str, dict]:
 
 
 def project_xml(where: str, codebook, documents: dict[str, dict], excerpts: list[dict],
-                codings: dict[str, list[tuple[str, list[str]]]]) -> bytes:
-    """The ``project.qde`` document as UTF-8 bytes."""
+                codings: dict[str, list[tuple[str, list[str]]]], memos: list[dict] | None = None) -> bytes:
+    """The ``project.qde`` document as UTF-8 bytes; `memos`: rows of `Store.memos` (coder, excerpt_id,
+    code, text, written_at)."""
     import datetime as dt
     import xml.etree.ElementTree as ET
 
@@ -89,7 +94,8 @@ def project_xml(where: str, codebook, documents: dict[str, dict], excerpts: list
     root = ET.Element("Project", {"xmlns": NS, "name": Path(where).stem or "suggest project",
                                   "origin": origin_of(codebook), "creationDateTime": now})
     users = ET.SubElement(root, "Users")
-    user_guid = {name: _guid("user", name) for name in codings}
+    memos = memos or []
+    user_guid = {name: _guid("user", name) for name in [*codings, *(m["coder"] for m in memos)]}
     for name, guid in user_guid.items():
         ET.SubElement(users, "User", guid=guid, name=name)
     add_codes(ET.SubElement(ET.SubElement(root, "CodeBook"), "Codes"), codebook, Path(where))
@@ -98,6 +104,9 @@ def project_xml(where: str, codebook, documents: dict[str, dict], excerpts: list
     for name, items in codings.items():
         for eid, codes in items:
             per_doc.setdefault(doc_of[eid], []).append((name, eid, codes))
+    notes_at: dict[tuple[str, str], list[str]] = {}  # (coder, excerpt) -> note guids
+    for m in memos:
+        notes_at.setdefault((m["coder"], m["excerpt_id"]), []).append(_guid("memo", str(m["id"])))
     sources = ET.SubElement(root, "Sources")
     for doc_id, doc in documents.items():
         guid = _guid("source", doc_id)
@@ -112,8 +121,29 @@ def project_xml(where: str, codebook, documents: dict[str, dict], excerpts: list
                 coding = ET.SubElement(sel, "Coding", guid=_guid("coding", name, eid, code),
                                        creatingUser=user_guid[name], creationDateTime=now)
                 ET.SubElement(coding, "CodeRef", targetGUID=code_guid(codebook.name, code))
+            for note in notes_at.pop((name, eid), []):
+                ET.SubElement(sel, "NoteRef", targetGUID=note)
+        for name, eid in list(notes_at):  # memos where the coder has no selection
+            if doc_of.get(eid) == doc_id:
+                for note in notes_at.pop((name, eid)):
+                    ET.SubElement(src, "NoteRef", targetGUID=note)
+    if memos:
+        notes = ET.SubElement(root, "Notes")
+        for m in memos:
+            on = f"{m['excerpt_id']}" + (f", code {m['code']}" if m["code"] else "")
+            note = ET.SubElement(notes, "Note", guid=_guid("memo", str(m["id"])), name=f"Memo by {m['coder']} on {on}",
+                                 creatingUser=user_guid[m["coder"]], creationDateTime=_xml_time(m["written_at"]))
+            ET.SubElement(note, "PlainTextContent").text = m["text"]
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
+
+
+def _xml_time(iso: str) -> str:
+    """An ISO 8601 time from the store as xsd:dateTime in UTC, whole seconds."""
+    import datetime as dt
+
+    t = dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).replace(microsecond=0)
+    return t.isoformat().replace("+00:00", "Z")
 
 
 def _write_zip(path: Path, xml: bytes, documents: dict[str, dict]) -> None:

@@ -11,7 +11,7 @@ def create_app(project, coder, **kwargs):
     return _create(project, coder, **kwargs)
 
 
-def serve(project, coder, port=None, open_browser=True) -> None:
+def serve(project, coder, port=None, open_browser=True, lead=False) -> None:
     from suggest.review.app import serve as _serve
 
-    _serve(project, coder, port=port, open_browser=open_browser)
+    _serve(project, coder, port=port, open_browser=open_browser, lead=lead)

@@ -38,10 +38,11 @@ class EscapingJSON(DefaultJSONProvider):
 
 
 def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | None = None,
-               secret: str | None = None) -> Flask:
+               secret: str | None = None, lead: bool = False) -> Flask:
     """The review app for one coder of one project. `allowed_hosts`: Host headers to accept
     (default 127.0.0.1 and localhost on any port; `serve` narrows it to the bound port).
-    `secret`: required of every request (`?key=` once, then a cookie)."""
+    `secret`: required of every request (`?key=` once, then a cookie). `lead`: the page is the
+    adjudication page for lead `coder` (`suggest adjudicate`)."""
     here = Path(__file__).parent
     app = Flask("suggest.review", template_folder=str(here / "templates"), static_folder=str(here / "static"))
     app.json = EscapingJSON(app)
@@ -50,6 +51,10 @@ def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | Non
     store = Store.open(project)
     data = ReviewData(store, coder)
     app.extensions["suggest_store"] = store
+    if lead:
+        from suggest.review.adjudication import add_routes
+
+        add_routes(app, store, coder)
 
     @app.before_request
     def _guard():
@@ -89,9 +94,17 @@ def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | Non
     def _domain_error(exc: SuggestError):
         return jsonify({"saved": False, "error": str(exc)}), 400
 
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(OperationalError)
+    def _database_gone(exc: OperationalError):  # e.g. the team database's server is down or unreachable
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return jsonify({"saved": False, "error": f"the project database cannot be reached ({message}); nothing was "
+                                                 "saved. Check the network or VPN and try again."}), 503
+
     @app.get("/")
     def page():
-        return render_template("review.html", coder=coder, token=app.config["TOKEN"])
+        return render_template("adjudicate.html" if lead else "review.html", coder=coder, token=app.config["TOKEN"])
 
     @app.get("/api/meta")
     def meta():
@@ -121,6 +134,15 @@ def create_app(project: str | Path, coder: str, *, allowed_hosts: set[str] | Non
         return jsonify({"saved": True, "decision_id": decision_id, "excerpt": data.excerpt(eid),
                         "progress": data.progress()})
 
+    @app.post("/api/memo")
+    def memo():
+        body = request.get_json(silent=True) or {}
+        if not isinstance(body, dict):
+            raise SuggestError("the request body must be a JSON object", field="body")
+        eid = str(body.get("excerpt_id", ""))
+        memo_id = data.memo(eid, str(body.get("text") or ""), str(body.get("code") or ""))
+        return jsonify({"saved": True, "memo_id": memo_id, "excerpt": data.excerpt(eid)})
+
     @app.post("/api/undo")
     def undo():
         undone = data.undo()
@@ -147,13 +169,15 @@ def _same_origin(origin: str | None, referer: str | None, host: str) -> bool:
     return False
 
 
-def serve(project: str | Path, coder: str, port: int | None = None, open_browser: bool = True) -> None:
-    """Serve the review page on 127.0.0.1 until interrupted; prints the URL (with the session secret) first."""
+def serve(project: str | Path, coder: str, port: int | None = None, open_browser: bool = True,
+          lead: bool = False) -> None:
+    """Serve the review page (`lead`: the adjudication page) on 127.0.0.1 until interrupted; prints the
+    URL (with the session secret) first."""
     import webbrowser
 
     from werkzeug.serving import make_server
 
-    app = create_app(project, coder, secret=secrets.token_urlsafe(24))
+    app = create_app(project, coder, secret=secrets.token_urlsafe(24), lead=lead)
     server = None
     for candidate in ([port] if port is not None else [8765, 0]):
         try:
@@ -167,7 +191,9 @@ def serve(project: str | Path, coder: str, port: int | None = None, open_browser
     bound = server.server_port
     app.config["ALLOWED_HOSTS"] = {f"127.0.0.1:{bound}", f"localhost:{bound}"}
     url = f"http://127.0.0.1:{bound}/?key={app.config['SECRET']}"
-    print(f"Reviewing {project} as coder '{coder}' at {url}", flush=True)
+    shown = app.extensions["suggest_store"].where
+    print(f"{'Adjudicating' if lead else 'Reviewing'} {shown} as {'lead' if lead else 'coder'} '{coder}' at {url}",
+          flush=True)
     print("The address holds a secret for this session: do not share it.", flush=True)
     print("Every decision is saved as you make it. Press Ctrl+C to stop.", flush=True)
     if open_browser:

@@ -1,6 +1,8 @@
 """What the review page shows one coder: the item list under filters, one excerpt's view, progress.
 
-Everything here is filtered to one coder's own decisions: coders never see each other's.
+Everything here is filtered to one coder's own decisions and memos: coders never see each other's.
+When the project has an assignment (`suggest assign`), the coder's assigned excerpts come first and
+progress is also counted against the assignment.
 """
 from __future__ import annotations
 
@@ -70,14 +72,24 @@ class ReviewData:
                 "source_types": sorted({e["source_type"] for e in snap.excerpts if e["source_type"]}),
                 "progress": self._progress(snap)}
 
-    def _progress(self, snap: Snapshot) -> dict:
-        return {"reviewed": len(snap.reviewed(self.coder)), "total": len(snap.excerpts)}
+    def _progress(self, snap: Snapshot, assigned: dict[str, bool] | None = None) -> dict:
+        reviewed = snap.reviewed(self.coder)
+        out = {"reviewed": len(reviewed), "total": len(snap.excerpts)}
+        assigned = self._assigned() if assigned is None else assigned
+        if assigned:
+            out["assigned"] = {"reviewed": sum(1 for e in assigned if e in reviewed), "total": len(assigned)}
+        return out
+
+    def _assigned(self) -> dict[str, bool]:
+        """{excerpt_id: shared} of this coder's assignment in the latest round ({} without one)."""
+        return {e: by[self.coder] for e, by in self.store.assignment(self.coder).items()}
 
     def items(self, f: Filters) -> dict:
         """Excerpt ids in review order (queued ones first) that pass the filters, with their status."""
         snap = self.store.snapshot(self.coder)
         reviewed = snap.reviewed(self.coder)
         current = snap.current(self.coder)
+        assigned = self._assigned()
         queued: dict[str, str] = {}
         for q in snap.queue:
             queued.setdefault(q["excerpt_id"], q["reason"])
@@ -102,9 +114,10 @@ class ReviewData:
             done = eid in reviewed
             if (f.status == "pending" and done) or (f.status == "reviewed" and not done):
                 continue
-            out.append({"id": eid, "reviewed": done, "queued": queued.get(eid)})
-        out.sort(key=lambda it: it["queued"] is None)  # stable: queued first, then document order
-        return {"items": out, "progress": self._progress(snap)}
+            out.append({"id": eid, "reviewed": done, "queued": queued.get(eid), "assigned": eid in assigned})
+        # stable: queued first, then my assignment (shared excerpts first), then the rest in document order
+        out.sort(key=lambda it: (it["queued"] is None, not it["assigned"], not assigned.get(it["id"], False)))
+        return {"items": out, "progress": self._progress(snap, assigned)}
 
     # --- one excerpt ---------------------------------------------------------------------
     def excerpt(self, excerpt_id: str) -> dict:
@@ -144,12 +157,17 @@ class ReviewData:
             "suggestions": suggestions, "added": added, "queued": queued,
             "no_code": none.action if none else None,
             "reviewed": bool(mine) and is_reviewed(suggested, mine),
+            "memos": [{"code": m["code"], "text": m["text"], "written_at": m["written_at"]}
+                      for m in self.store.memos(self.coder, [excerpt_id])],
         }
 
     # --- writes --------------------------------------------------------------------------
     def decide(self, excerpt_id: str, code: str, action: str, note: str | None = None,
                scores_hidden: bool | None = None) -> int:
         return self.store.decide(self.coder, excerpt_id, code, action, note=note, scores_hidden=scores_hidden)
+
+    def memo(self, excerpt_id: str, text: str, code: str = "") -> int:
+        return self.store.write_memo(self.coder, excerpt_id, text, code)
 
     def undo(self) -> dict | None:
         d = self.store.undo(self.coder)

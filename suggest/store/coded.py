@@ -4,6 +4,10 @@ An excerpt counts as reviewed by a coder once they have decided every suggestion
 (or, with no suggestion, made any decision on it). A reviewed excerpt gives one row per
 code the coder currently accepts or added, or one row with an empty code when they coded
 nothing; excerpts a coder has not finished are left out.
+
+Where a lead has settled an excerpt (`suggest adjudicate`), the team's coding of it is the
+consensus: the coders' rows of that excerpt give way to rows under the coder name "consensus"
+(action "consensus"), unless one coder's own coding is asked for.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
     from suggest.store import Store
     from suggest.store.fold import Decision
 
+CONSENSUS_CODER = "consensus"  # the coder name the settled coding carries in exports and training
 EXPORT_COLUMNS = ["excerpt_id", "text", "code", "coder", "document_id", "source_type", "context", "decided_at",
                   "action", "model_version"]
 
@@ -56,12 +61,30 @@ def reviewed_rows(snap: Snapshot, coders: Sequence[str] | None = None) -> Iterat
                        "model_version": last.model_version or ex["model_version"]}
 
 
+def team_rows(snap: Snapshot) -> Iterator[dict]:
+    """The team's coding: every coder's reviewed rows, except on settled excerpts, where the
+    consensus rows (coder CONSENSUS_CODER) stand instead; `snap` must hold texts and all coders."""
+    settled = snap.consensus
+    for row in reviewed_rows(snap):
+        if row["excerpt_id"] not in settled:
+            yield row
+    for ex in snap.excerpts:
+        c = settled.get(ex["id"])
+        if c is None:
+            continue
+        base = {"excerpt_id": ex["id"], "text": ex["text"], "coder": CONSENSUS_CODER, "document_id": ex["document_id"],
+                "source_type": ex["source_type"], "context": ex.get("context", ""), "decided_at": c["decided_at"],
+                "action": "consensus", "model_version": ex["model_version"]}
+        for code in c["codes"] or [""]:
+            yield {**base, "code": code}
+
+
 def coded_table(store: "Store", coder: str | None = None) -> "pd.DataFrame":
-    """The long coded-data table of EXPORT_COLUMNS for one coder or all coders."""
+    """The long coded-data table of EXPORT_COLUMNS for one coder, or the team's (consensus where settled)."""
     import pandas as pd
 
     snap = store.snapshot(coder, text=True)
-    rows = list(reviewed_rows(snap, [coder] if coder else None))
+    rows = list(reviewed_rows(snap, [coder]) if coder else team_rows(snap))
     return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
 
 

@@ -1,4 +1,5 @@
-"""Connecting to a project database: SQLite file checks and pragmas, schema check and upgrade."""
+"""Connecting to a project database: SQLite file checks and pragmas, PostgreSQL connection errors,
+schema check and upgrade."""
 from __future__ import annotations
 
 import os
@@ -18,12 +19,30 @@ def resolve(target: str | Path) -> tuple[str, Path | None]:
     """(SQLAlchemy URL, file path or None): a plain path means an SQLite file."""
     text = str(target)
     if "://" in text:
-        url = make_url(text)
+        try:
+            url = make_url(text)
+        except Exception:
+            raise StoreError("this project address is not a valid database URL", path=text,
+                             hint="write it as postgresql://USER@HOST:PORT/DATABASE, or give a .sqlite file") \
+                from None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return text, Path(url.database)
+        if url.drivername in ("postgresql", "postgres"):  # SQLAlchemy's default driver is psycopg2; we ship psycopg 3
+            text = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         return text, None
     path = Path(text).expanduser().resolve()
     return f"sqlite:///{path}", path
+
+
+def shown(target: str | Path) -> str:
+    """A project as messages show it: a path, or a URL without its password."""
+    text = str(target)
+    if "://" not in text:
+        return text
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:
+        return "(a database URL)"
 
 
 def check_file(path: Path, create: bool) -> None:
@@ -67,9 +86,21 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
     so a read-then-write step (such as undo) cannot interleave with another writer. WAL mode is
     switched on by `prepare`, only once the file is known to be a suggest project.
     """
-    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    parsed = make_url(url)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
     timeout = 5 if read_only else float(os.environ.get("SUGGEST_LOCK_TIMEOUT", 30))  # seconds to wait for a lock
-    engine = create_engine(url, connect_args={"timeout": timeout} if is_sqlite else {})
+    if is_sqlite:
+        connect_args = {"timeout": timeout}
+    elif parsed.get_backend_name() == "postgresql":
+        connect_args = {"connect_timeout": 10, "application_name": "suggest"}
+    else:
+        connect_args = {}
+    try:
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not is_sqlite)
+    except ModuleNotFoundError as exc:
+        raise StoreError(f"the database driver '{exc.name}' is not installed", path=parsed.render_as_string(),
+                         hint="install suggest with its dependencies (`pip install -e .`); PostgreSQL needs psycopg")\
+            from None
     if is_sqlite:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record) -> None:
@@ -83,6 +114,27 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         def _on_begin(conn) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
     return engine
+
+
+def connection_error(exc: Exception, engine: Engine, where: str) -> StoreError:
+    """A StoreError saying why a server database could not be reached, and what to do."""
+    url = engine.url
+    message = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    server = f"{url.host or 'localhost'}:{url.port or 5432}"
+    if "does not exist" in message and "database" in message:
+        return StoreError(f"the database '{url.database}' does not exist on the server {server}", path=where,
+                          hint=f"ask whoever runs the server to create it (for example `createdb -h {url.host or 'localhost'}"
+                               f" -U {url.username or 'USER'} {url.database}`), or check the name in the URL; nothing was changed")
+    if "password" in message or "authentication" in message:
+        return StoreError(f"the server {server} refused the login of '{url.username}' ({message})", path=where,
+                          hint="check the user name and password (a password can live in ~/.pgpass rather than "
+                               "the URL); nothing was changed")
+    if any(w in message.lower() for w in ("connect", "closed", "timeout", "timed out", "terminat")):
+        return StoreError(f"cannot connect to the database server {server} ({message})", path=where,
+                          hint="check the address and port, that the server is running, and that this computer "
+                               "may reach it (VPN, firewall); nothing was changed")
+    return StoreError(f"the database server {server} refused the change ({message})", path=where,
+                      hint="nothing was saved; try again, and if it keeps happening ask whoever runs the server")
 
 
 def prepare(engine: Engine, where: str, create: bool, read_only: bool = False) -> int:

@@ -4,7 +4,7 @@ Sheet "Review": one row per excerpt and suggested code (one row with an empty co
 excerpt without suggestions). Coders pick accept / reject in the Decision column (a drop-down;
 "accept" on a row without a code means "no code applies") and list codes the model missed in
 "Missed codes", separated by ';'. Hidden columns A-B hold the excerpt id and model version.
-Sheet "Codebook" lists the codes. Import checks every cell first and imports nothing from a
+Sheet "Codebook" lists the codes; sheet "Memos" the coders' memos. Import checks every cell first and imports nothing from a
 workbook with any problem (see `suggest.store.excel_import`).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 SHEET = "Review"
 CODEBOOK_SHEET = "Codebook"
+MEMO_SHEET = "Memos"  # every memo written (see suggest.store.memos)
 # (header, width); the import finds columns by these headers.
 COLUMNS = [("excerpt_id", 14), ("model_version", 14), ("Document", 24), ("Source", 10), ("Excerpt", 70),
            ("Code", 8), ("Code name", 26), ("Score", 7), ("Decision", 11), ("Missed codes", 16), ("Note", 24),
@@ -114,6 +115,7 @@ def export_xlsx(store: "Store", path: str | Path, coder: str | None = None) -> t
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"C1:{get_column_letter(len(COLUMNS))}{max(1, r)}"
     _codebook_sheet(wb.create_sheet(CODEBOOK_SHEET), cb)
+    _memo_sheet(wb.create_sheet(MEMO_SHEET), store, coder)
     _about_sheet(wb.create_sheet("How to"), store, coder, len(docs))
     with atomic_path(path) as tmp:
         wb.save(tmp)
@@ -132,6 +134,31 @@ def _codebook_sheet(ws, cb) -> None:
             _put(ws, i, j, v)
             ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+
+
+def _memo_sheet(ws, store: "Store", coder: str | None = None) -> int:
+    """Fill an openpyxl worksheet with the memo table; returns the number of memo rows."""
+    from openpyxl.styles import Alignment, Font
+
+    from suggest.store.memos import MEMO_COLUMNS, memo_table
+
+    table = memo_table(store, coder)
+    widths = {"written_at": 22, "coder": 12, "excerpt_id": 16, "code": 8, "memo": 60, "current": 8,
+              "document_id": 24, "text": 70}
+    for j, col in enumerate(MEMO_COLUMNS, start=1):
+        cell = ws.cell(row=1, column=j, value=col)
+        cell.font = Font(bold=True)
+        ws.column_dimensions[cell.column_letter].width = widths[col]
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        for j, value in enumerate(row, start=1):
+            cell = ws.cell(row=i, column=j)
+            if isinstance(value, str):
+                cell.value, cell.data_type = cell_text(value), "s"
+            else:
+                cell.value = bool(value) if MEMO_COLUMNS[j - 1] == "current" else value
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    return len(table)
 
 
 def _about_sheet(ws, store: "Store", coder: str | None, n_docs: int) -> None:

@@ -30,6 +30,7 @@ class Snapshot:
     suggestions: dict[str, list[dict]]
     decisions: list[Decision]
     queue: list[dict] = field(default_factory=list)
+    consensus: dict[str, dict] = field(default_factory=dict)  # excerpt id -> the lead's latest settled coding
 
     @property
     def max_decision_id(self) -> int:
@@ -68,12 +69,15 @@ class StoreReads:
 
         from suggest.codebook import Codebook
 
-        row = conn.execute(select(t.codebooks.c.yaml, t.codebooks.c.hash)
-                           .order_by(t.codebooks.c.added_at.desc())).first()
-        if row is None:
+        latest = conn.execute(select(t.codebooks.c.hash).order_by(t.codebooks.c.added_at.desc())).scalar()
+        if latest is None:
             raise StoreError("the project holds no codebook yet", path=self.where,
                              hint="store a batch first: `suggest batch ... --model MODEL --project FILE`")
-        return Codebook.from_dict(yaml.safe_load(row.yaml), source=f"{self.where} (codebook {row.hash})")
+        cache = self.__dict__.setdefault("_codebooks", {})  # hash -> Codebook: parsing YAML is slow
+        if latest not in cache:
+            text = conn.execute(select(t.codebooks.c.yaml).where(t.codebooks.c.hash == latest)).scalar()
+            cache[latest] = Codebook.from_dict(yaml.safe_load(text), source=f"{self.where} (codebook {latest})")
+        return cache[latest]
 
     def codebook(self) -> "Codebook":
         """The project's codebook."""
@@ -129,6 +133,7 @@ class StoreReads:
             if coder is not None:
                 qq = qq.where((t.queue.c.coder.is_(None)) | (t.queue.c.coder == coder))
             queue = [dict(r._mapping) for r in conn.execute(qq)]
+            consensus = self._consensus(conn, wanted if excerpt_ids is not None else None)
         if text:
             from suggest.corpus import context_label
 
@@ -138,7 +143,14 @@ class StoreReads:
         for r in rows:
             first_seq[r["document_id"]] = min(first_seq.get(r["document_id"], r["seq"]), r["seq"])
         rows.sort(key=lambda r: (first_seq[r["document_id"]], r["document_id"], r["start_offset"], r["seq"]))
-        return Snapshot(codebook, rows, suggestions, decisions, queue)
+        return Snapshot(codebook, rows, suggestions, decisions, queue, consensus)
+
+    def _consensus(self, conn: Connection, excerpt_ids: Iterable[str] | None = None) -> dict[str, dict]:
+        """{excerpt_id: the latest consensus row as a dict (codes, lead, reason, decided_at, id)}."""
+        q = select(t.consensus).order_by(t.consensus.c.id)
+        if excerpt_ids is not None:
+            q = q.where(t.consensus.c.excerpt_id.in_(list(excerpt_ids)))
+        return {r.excerpt_id: dict(r._mapping) for r in conn.execute(q)}
 
     def excerpt_context(self, excerpt_id: str, around: int = 2) -> dict:
         """The excerpt, its document (metadata) and up to `around` excerpts before and after it."""

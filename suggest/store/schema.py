@@ -4,24 +4,35 @@ Schema history:
     1  codebooks, documents, excerpts, models, batches, batch_excerpts, suggestions, decisions
     2  adds `queue` (excerpts picked by active learning, with the reason, for the review page)
     3  adds `decisions.scores_hidden` (whether the coder had scores and evidence hidden; NULL = not recorded)
+    4  adds `assignments` (who codes what; each `suggest assign` is a new round), `consensus` (a lead's
+       adjudicated coding of an excerpt, with the reason) and `memos` (coders' notes on excerpts and codes)
 
-Decisions are append-only: triggers refuse UPDATE and DELETE on SQLite and PostgreSQL.
+Decisions, consensus and memos are append-only: triggers refuse UPDATE and DELETE on SQLite and
+PostgreSQL; a later row supersedes an earlier one.
 Times are ISO 8601 strings in UTC; JSON columns hold metadata, configs and evidence.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, DDL, Float, ForeignKey, Index, Integer, MetaData, String,
                         Table, Text, UniqueConstraint, event)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_ID = "suggest-project"
 DECISION_ACTIONS = ("accept", "reject", "add")  # what a coder decides on a suggestion
 ACTIONS = (*DECISION_ACTIONS, "undo")  # what the decisions table records
 
 metadata = MetaData()
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 with microseconds, as every time column holds it."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
 
 schema_info = Table(
     "schema_info", metadata,
@@ -130,29 +141,63 @@ queue = Table(
     Column("created_at", String(40), nullable=False),
 )
 
+assignments = Table(
+    "assignments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", Integer, nullable=False),  # one per `suggest assign` run; the latest round counts
+    Column("excerpt_id", ForeignKey("excerpts.id"), nullable=False, index=True),
+    Column("coder", String(255), nullable=False),
+    Column("shared", Boolean, nullable=False),  # in the overlap that every coder codes, for agreement
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("round_id", "excerpt_id", "coder"),
+)
+
+consensus = Table(
+    "consensus", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("excerpt_id", ForeignKey("excerpts.id"), nullable=False, index=True),
+    Column("codes", JSON, nullable=False),  # the codes that apply after adjudication; [] = none
+    Column("lead", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_at", String(40), nullable=False),
+)
+
+memos = Table(
+    "memos", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("coder", String(255), nullable=False),
+    Column("excerpt_id", ForeignKey("excerpts.id"), nullable=False, index=True),
+    Column("code", String(255), nullable=False, default=""),  # "" = a memo on the excerpt itself
+    Column("text", Text, nullable=False),  # "" clears the memo (a new row; the old one stays)
+    Column("written_at", String(40), nullable=False),
+)
+
 TABLES_V1 = [schema_info, codebooks, documents, excerpts, models, batches, batch_excerpts, suggestions, decisions]
 
-_SQLITE_APPEND_ONLY = [
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
-]
-_PG_APPEND_ONLY = [
-    "CREATE OR REPLACE FUNCTION suggest_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'decisions are append-only'; END; $$ LANGUAGE plpgsql",
-    "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions "
-    "FOR EACH ROW EXECUTE FUNCTION suggest_append_only()",
-]
-for _stmt in _SQLITE_APPEND_ONLY:
-    event.listen(decisions, "after_create", DDL(_stmt).execute_if(dialect="sqlite"))
-for _stmt in _PG_APPEND_ONLY:
-    event.listen(decisions, "after_create", DDL(_stmt).execute_if(dialect="postgresql"))
+
+
+def _append_only(table: Table) -> None:
+    """Triggers that refuse UPDATE and DELETE on `table`, created with it on SQLite and PostgreSQL."""
+    name = table.name
+    sqlite = [f"CREATE TRIGGER IF NOT EXISTS {name}_no_{verb.lower()} BEFORE {verb} ON {name} "
+              f"BEGIN SELECT RAISE(ABORT, '{name} are append-only'); END" for verb in ("UPDATE", "DELETE")]
+    pg = [f"CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger AS $$ "
+          f"BEGIN RAISE EXCEPTION '{name} are append-only'; END; $$ LANGUAGE plpgsql",
+          f"CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {name} "
+          f"FOR EACH ROW EXECUTE FUNCTION {name}_append_only()"]
+    for stmt in sqlite:
+        event.listen(table, "after_create", DDL(stmt).execute_if(dialect="sqlite"))
+    for stmt in pg:
+        event.listen(table, "after_create", DDL(stmt).execute_if(dialect="postgresql"))
+
+
+for _table in (decisions, consensus, memos):
+    _append_only(_table)
 
 
 def create_all(conn: Connection, version: int = SCHEMA_VERSION) -> None:
     """Create the tables of schema `version` (older versions exist for migration tests) and stamp it."""
-    tables = TABLES_V1 if version == 1 else list(metadata.sorted_tables)
+    tables = {1: TABLES_V1, 2: TABLES_V1 + [queue], 3: TABLES_V1 + [queue]}.get(version, list(metadata.sorted_tables))
     metadata.create_all(conn, tables=tables)
     conn.execute(schema_info.insert(), [{"key": "app", "value": APP_ID},
                                         {"key": "schema_version", "value": str(version)}])
@@ -169,5 +214,10 @@ def _v2_to_v3(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE decisions ADD COLUMN scores_hidden BOOLEAN")
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    for table in (assignments, consensus, memos):
+        table.create(conn, checkfirst=True)
+
+
 # MIGRATIONS[v] upgrades a database from version v to v + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
@@ -13,8 +12,10 @@ from sqlalchemy.engine import Connection
 
 from suggest.errors import CodebookMismatchError, StoreError
 from suggest.store import schema as t
-from suggest.store.engine import check_file, make_engine, prepare, read_only_url, resolve
+from suggest.store.schema import now
+from suggest.store.engine import check_file, connection_error, make_engine, prepare, read_only_url, resolve, shown
 from suggest.store.reads import StoreReads
+from suggest.store.team import TeamStore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,12 +26,12 @@ if TYPE_CHECKING:
     from suggest.model import SuggestionModel
 
 
-def now() -> str:
-    """The current UTC time as ISO 8601 with microseconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+T = TypeVar("T")
+_RETRY_STATES = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock; the transaction may be rerun
+WRITE_ATTEMPTS = 8
 
 
-class Store(StoreReads):
+class Store(StoreReads, TeamStore):
     """A project database (SQLite file by default, or any SQLAlchemy URL such as postgresql://...).
 
     Open it with `Store.open(path_or_url, create=False)`, preferably as a context manager.
@@ -43,6 +44,8 @@ class Store(StoreReads):
             self.schema_version = prepare(self.engine, where, create, read_only=read_only)
         except sa_exc.DatabaseError as exc:
             self.engine.dispose()
+            if self.engine.dialect.name != "sqlite" and isinstance(exc, sa_exc.OperationalError):
+                raise connection_error(exc, self.engine, where) from None
             raise StoreError(f"cannot open the project database ({exc.orig})", path=where,
                              hint="check that this is a suggest project file and that it is not damaged") from None
         except BaseException:
@@ -60,7 +63,7 @@ class Store(StoreReads):
             check_file(path, create and not read_only)
             if read_only and url.startswith("sqlite:///"):
                 url = read_only_url(path)
-        return cls(url, str(path) if path is not None else _safe_url(url), create and not read_only, read_only)
+        return cls(url, str(path) if path is not None else shown(target), create and not read_only, read_only)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -70,6 +73,26 @@ class Store(StoreReads):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def transact(self, work: "Callable[[Connection], T]") -> T:
+        """Run `work(conn)` in one write transaction and return its result.
+
+        On PostgreSQL (serializable transactions) a transaction that lost a race with another
+        coder's is rolled back by the server and run again, up to WRITE_ATTEMPTS times.
+        """
+        import random
+        import time
+
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.write() as conn:
+                    return work(conn)
+            except _Retry:
+                if attempt == WRITE_ATTEMPTS:
+                    raise StoreError("the project database stayed busy with other coders' changes", path=self.where,
+                                     hint="nothing was saved; try again") from None
+                time.sleep(random.uniform(0, 0.02 * attempt))
+        raise AssertionError("unreachable")
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
@@ -85,6 +108,10 @@ class Store(StoreReads):
             raise StoreError(f"the change breaks a rule of the project database ({exc.orig})", path=self.where,
                              hint="nothing was saved; report this if it keeps happening") from None
         except sa_exc.OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) in _RETRY_STATES:
+                raise _Retry() from None
+            if self.engine.dialect.name != "sqlite":
+                raise connection_error(exc, self.engine, self.where) from None
             raise StoreError(f"the project database refused the change ({exc.orig})", path=self.where,
                              hint="nothing was saved; if another program holds the file, close it and retry") \
                 from None
@@ -158,13 +185,15 @@ class Store(StoreReads):
 
     def decide_many(self, rows: Sequence[dict]) -> list[int]:
         """Append decisions in one transaction (all or none); returns their ids in order."""
-        with self.write() as conn:
+        def work(conn: Connection) -> list[int]:
             codebook = self._codebook(conn)
             ids = []
             for row in rows:
                 record = self._check_decision(conn, codebook, row)
                 ids.append(conn.execute(insert(t.decisions).values(**record)).inserted_primary_key[0])
             return ids
+
+        return self.transact(work)
 
     def _check_decision(self, conn: Connection, codebook: "Codebook", row: dict) -> dict:
         from suggest.store.fold import NO_CODE
@@ -193,7 +222,7 @@ class Store(StoreReads):
         """
         from suggest.store.fold import last_undoable
 
-        with self.write() as conn:
+        def work(conn: Connection) -> "Decision | None":
             rows = self._decision_rows(conn, coder)
             if decision_id is None:
                 target = last_undoable(rows, coder)
@@ -209,6 +238,8 @@ class Store(StoreReads):
                 coder=coder, excerpt_id=target.excerpt_id, code=target.code, action="undo", decided_at=now(),
                 model_version=target.model_version, undoes=target.id, source="review"))
             return target
+
+        return self.transact(work)
 
     # --- active-learning queue ------------------------------------------------------------
     def enqueue(self, excerpt_ids: Sequence[str], reasons: Sequence[str] | str, *, strategy: str = "",
@@ -234,11 +265,8 @@ class Store(StoreReads):
         return len(excerpt_ids)
 
 
-def _safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+class _Retry(Exception):
+    """A PostgreSQL transaction lost a race (serialization failure or deadlock); run it again."""
 
 
 if TYPE_CHECKING:

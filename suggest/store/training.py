@@ -7,6 +7,7 @@ Rule for training labels (README-ready):
     added is a "yes", a code they rejected, or did not add, is a "no". When several coders
     reviewed the same excerpt, a code is a positive training label if at least half of
     those coders said "yes" (a majority; a tie counts as positive), otherwise a negative one.
+    Where a lead has settled an excerpt (`suggest adjudicate`), the consensus alone counts.
 
 The table returned has one row per (coder, reviewed excerpt, positive code), or an empty code
 when the coder coded nothing; `CodedCorpus.from_long` applies the majority rule above (a code
@@ -42,7 +43,7 @@ def decisions_as_long(project: str | Path, codebook: "Codebook | None" = None
 
     from suggest.corpus import CONTEXT, LONG_COLUMNS
     from suggest.store import Store
-    from suggest.store.coded import reviewed_decisions, reviewed_rows
+    from suggest.store.coded import CONSENSUS_CODER, reviewed_decisions, team_rows
 
     with Store.open(project, read_only=True) as store:
         snap = store.snapshot(text=True)
@@ -58,8 +59,11 @@ def decisions_as_long(project: str | Path, codebook: "Codebook | None" = None
         if reviewed:
             coders.append(coder)
             seen += sum(len(d) for d in reviewed.values())
-    table = pd.DataFrame(list(reviewed_rows(snap, coders)), columns=LONG_COLUMNS + [CONTEXT, "decided_at"])
+    if snap.consensus:
+        coders.append(CONSENSUS_CODER)
+    table = pd.DataFrame(list(team_rows(snap)), columns=LONG_COLUMNS + [CONTEXT, "decided_at"])
     if table.empty:
         log.warning("%s: no excerpt has been fully reviewed yet; the project adds no training data", project)
-    extra = {"decisions_seen": seen, "decision_ids_max": snap.max_decision_id, "coders": coders}
+    extra = {"decisions_seen": seen, "decision_ids_max": snap.max_decision_id, "coders": coders,
+             "consensus_excerpts": len(snap.consensus)}
     return table[LONG_COLUMNS + [CONTEXT]].reset_index(drop=True), snap.codebook, extra

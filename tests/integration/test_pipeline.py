@@ -71,11 +71,12 @@ def test_model_agrees_with_obvious_cases(real_model_dir):
     import suggest
 
     model = suggest.load_model(real_model_dir)
+    assert model.uses_context  # the shipped corpus has a context column: emails come with their subject lines
     P = model.predict_proba([
         "The new community vocational service at [Site 6] has started taking stroke referrals, which could "
         "overlap with our usual-care arm, so I have flagged it to the trial manager.",
         "Could you look over the case report form for 04-002? I wasn't sure how to record the employer visit.",
-    ])
+    ], ["Subject: New RTW service at [Site 6]", "Subject: Quick CRF question"])
     assert P.shape == (2, 14)
     assert P[0].argmax() == model.codebook.index("O3")
     assert P[1].argmax() == model.codebook.index("M6")

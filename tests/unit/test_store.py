@@ -1,4 +1,5 @@
-"""The project store on a real SQLite file: opening, schema versions, batches, decisions, transactions."""
+"""The project store on a real SQLite file and a real PostgreSQL database (tests taking `project` or
+`project_target` run on both): opening, schema versions, batches, decisions, transactions."""
 from __future__ import annotations
 
 import sqlite3
@@ -48,19 +49,35 @@ def tiny_batch(texts=("Alpha here.", "Beta and gamma.", "Nothing at all."), doc=
 
 
 @pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "project.sqlite"
-    with Store.open(path, create=True) as store:
+def project(project_target):
+    """A project with the tiny batch: an SQLite file or a PostgreSQL database (see conftest)."""
+    with Store.open(project_target, create=True) as store:
         store.add_batch(stub_model(), *tiny_batch())
-    return path
+    return project_target
+
+
+def sql(target, statement: str, **params):
+    """Run one SQL statement on the project's database directly (not through Store); returns the result rows."""
+    from sqlalchemy import create_engine
+
+    from suggest.store.engine import resolve
+
+    engine = create_engine(resolve(target)[0])
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(statement), params)
+            return result.all() if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def test_create_reopen_and_pragmas(project):
     with Store.open(project) as store:
         assert store.schema_version == schema.SCHEMA_VERSION
-        with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        if store.engine.dialect.name == "sqlite":
+            with store.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         snap = store.snapshot()
         assert [e["id"] for e in snap.excerpts] == ["e1", "e2", "e3"]
         assert [s["code"] for s in snap.suggestions["e2"]] == ["B", "C"]
@@ -68,7 +85,10 @@ def test_create_reopen_and_pragmas(project):
         assert store.codebook() == CODEBOOK
 
 
-def test_sqlite_url_opens_the_same_file(project):
+def test_sqlite_url_opens_the_same_file(tmp_path):
+    project = tmp_path / "project.sqlite"
+    with Store.open(project, create=True) as store:
+        store.add_batch(stub_model(), *tiny_batch())
     with Store.open(f"sqlite:///{project}") as store:
         assert len(store.snapshot().excerpts) == 3
 
@@ -92,23 +112,22 @@ def test_non_sqlite_and_foreign_sqlite_files_are_refused(tmp_path):
 
 
 def test_newer_schema_is_refused(project):
-    conn = sqlite3.connect(project)
-    conn.execute("UPDATE schema_info SET value = ? WHERE key = 'schema_version'", (str(schema.SCHEMA_VERSION + 1),))
-    conn.commit()
-    conn.close()
+    sql(project, "UPDATE schema_info SET value = :v WHERE key = 'schema_version'", v=str(schema.SCHEMA_VERSION + 1))
     with pytest.raises(StoreError, match="newer suggest"):
         Store.open(project)
 
 
-def test_older_schema_is_upgraded_keeping_data(tmp_path):
-    path = tmp_path / "old.sqlite"
-    from sqlalchemy import create_engine
+def test_older_schema_is_upgraded_keeping_data(project_target):
+    path = project_target
+    from sqlalchemy import create_engine, inspect
 
-    engine = create_engine(f"sqlite:///{path}")
+    from suggest.store.engine import resolve
+
+    engine = create_engine(resolve(path)[0])
     with engine.begin() as conn:
         schema.create_all(conn, version=1)
+        assert "queue" not in inspect(conn).get_table_names()
     engine.dispose()
-    assert "queue" not in {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     with Store.open(path) as store:
         assert store.schema_version == schema.SCHEMA_VERSION
         store.add_batch(stub_model(), *tiny_batch())
@@ -118,8 +137,8 @@ def test_older_schema_is_upgraded_keeping_data(tmp_path):
         snap = store.snapshot("amira")
         assert [q["excerpt_id"] for q in snap.queue] == ["e2"]
         assert snap.current("amira")["e1"]["A"].action == "accept"
-    version = sqlite3.connect(path).execute("SELECT value FROM schema_info WHERE key='schema_version'").fetchone()
-    assert version == (str(schema.SCHEMA_VERSION),)
+    version = sql(path, "SELECT value FROM schema_info WHERE key='schema_version'")
+    assert [tuple(v) for v in version] == [(str(schema.SCHEMA_VERSION),)]
 
 
 def test_same_batch_twice_reuses_excerpts_and_changed_text_is_refused(project):
@@ -164,11 +183,12 @@ def test_decide_many_is_all_or_nothing(project):
 def test_decisions_are_append_only(project):
     with Store.open(project) as store:
         store.decide("amira", "e1", "A", "accept")
-    conn = sqlite3.connect(project)
+    from sqlalchemy.exc import DatabaseError
+
     for stmt in ("UPDATE decisions SET action = 'reject'", "DELETE FROM decisions"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(stmt)
-    conn.close()
+        with pytest.raises(DatabaseError, match="append-only"):
+            sql(project, stmt)
+    assert len(sql(project, "SELECT id FROM decisions")) == 1
 
 
 def test_undo_appends_a_row_and_coders_are_separate(project):

@@ -14,8 +14,8 @@ from test_store import CODEBOOK, stub_model, tiny_batch
 
 
 @pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "project.sqlite"
+def project(project_target):
+    path = project_target
     with Store.open(path, create=True) as store:
         store.add_batch(stub_model(), *tiny_batch())
         # e2 (suggested B, C): amira B+C; ben B only; cara nothing -> B 2/3 yes, C 1/3 yes

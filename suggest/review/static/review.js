@@ -64,6 +64,9 @@ function renderProgress(p) {
   $("progress").max = Math.max(1, p.total);
   $("progress").value = p.reviewed;
   $("progress-text").textContent = `${p.reviewed} of ${p.total} reviewed`;
+  const a = p.assigned;  // with an assignment (`suggest assign`): progress against it
+  $("assigned-text").hidden = !a;
+  $("assigned-text").textContent = a ? `your assignment: ${a.reviewed} of ${a.total}` : "";
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -105,6 +108,7 @@ function renderExcerpt() {
   $("excerpt-state").className = v.reviewed ? "state done" : "state";
   const pos = state.items.findIndex((it) => it.id === v.id);
   $("nav-position").textContent = pos >= 0 ? `${pos + 1} / ${state.items.length}` : "";
+  document.dispatchEvent(new CustomEvent("suggest:excerpt", { detail: v }));  // memo.js listens
 }
 
 function decisionLabel(d) {
