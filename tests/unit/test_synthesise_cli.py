@@ -1,6 +1,8 @@
 """`suggest synthesise` end to end: the shipped corpus (Table 1), a project file, bad inputs that leave --out as it was."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from suggest.cli import main
@@ -8,7 +10,7 @@ from suggest.codebook import Code, Codebook
 from suggest.store import Store
 from test_store import stub_model, tiny_batch
 
-from conftest import DATA
+DATA = Path(__file__).resolve().parents[2] / "training_data" / "retake"  # not from conftest: xdist
 
 CMO = Codebook(name="tiny-cmo", domains=("context", "mechanism", "outcome"),
                codes=(Code("A", "Alpha", "About alpha.", "context"), Code("B", "Beta", "About beta.", "mechanism"),

@@ -2,6 +2,8 @@
 review page lists a coder's assignment first and counts progress against it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -46,9 +48,8 @@ def new_batch_project(fake_model, tmp_path_factory):
     from suggest.ingest import load_excerpts
     from suggest.segment import Segmenter
     from suggest.suggestions import make_suggestions, score_texts
-    from conftest import ROOT
 
-    documents, excerpts = load_excerpts([ROOT / ROOT_DATA], Segmenter(mode="paragraphs"))
+    documents, excerpts = load_excerpts([Path(__file__).resolve().parents[2] / ROOT_DATA], Segmenter(mode="paragraphs"))
     parts = score_texts(fake_model, [e.text for e in excerpts])
     table = make_suggestions(fake_model, excerpts, parts["proba"], parts["embeddings"])
     path = tmp_path_factory.mktemp("assign") / "new.sqlite"
