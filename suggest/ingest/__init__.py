@@ -86,7 +86,7 @@ def read_documents(inputs: Sequence[str | Path], progress: bool = False) -> list
         raise EmptyBatchError(f"no readable documents ({', '.join(DOCUMENT_SUFFIXES)}) found", path=where,
                               hint="check the folder; tables of ready-made excerpts (.csv, .xlsx) are given "
                                    "directly as inputs")
-    return _unique_ids(documents)
+    return unique_ids(documents)
 
 
 def read_file(path: Path) -> list["Document"]:
@@ -105,9 +105,10 @@ def read_file(path: Path) -> list["Document"]:
     return read
 
 
-def _unique_ids(documents: list["Document"]) -> list["Document"]:
-    """Make document ids unique in reading order: a repeated id gets -2, -3..."""
-    seen: set[str] = set()
+def unique_ids(documents: list["Document"], seen: set[str] | None = None) -> list["Document"]:
+    """Make document ids unique in reading order: a repeated id gets -2, -3...; `seen` carries the ids
+    of earlier groups of documents (a stream) and is updated."""
+    seen = set() if seen is None else seen
     for doc in documents:
         base, candidate, n = doc.document_id, doc.document_id, 2
         while candidate in seen:

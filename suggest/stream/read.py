@@ -183,7 +183,7 @@ def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, skip: dict[int
     a skipped document chunk is not read, and is yielded empty. Raises DataError when two
     excerpts share an id, EmptyBatchError when no input holds a readable document.
     """
-    from suggest.ingest import list_files, read_file
+    from suggest.ingest import list_files, read_file, unique_ids
 
     skip = skip or {}
     tables = [Path(p) for p in inputs if is_table(p)]
@@ -217,7 +217,7 @@ def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, skip: dict[int
                 index += 1
                 continue
             documents = [doc for given, path in pairs[start:start + group] for doc in read_file(path)]
-            _unique_ids(documents, doc_ids)
+            unique_ids(documents, doc_ids)
             readable = readable or bool(documents)
             yield Chunk(index, [], documents, files,
                         check_ids=(lambda excerpts: [_claim(origin, e.excerpt_id, None) for e in excerpts])
@@ -230,16 +230,6 @@ def excerpt_chunks(inputs: Sequence[str | Path], chunk_size: int, skip: dict[int
                                   path=", ".join(map(str, others)),
                                   hint="check the folder; tables of ready-made excerpts (.csv, .xlsx, .parquet) are "
                                        "given directly as inputs")
-
-
-def _unique_ids(documents: list["Document"], seen: set[str]) -> None:
-    """Document ids unique across the whole stream, in reading order: a repeated id gets -2, -3..."""
-    for doc in documents:
-        base, candidate, n = doc.document_id, doc.document_id, 2
-        while candidate in seen:
-            candidate, n = f"{base}-{n}", n + 1
-        doc.document_id = candidate
-        seen.add(candidate)
 
 
 def _claim(origin: dict, excerpt_id: str, source: Path | None) -> None:
