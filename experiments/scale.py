@@ -5,7 +5,9 @@ Prints, in one run on this machine:
 - cold throughput (empty embedding cache) of `suggest batch` and the raw encoder alone on the same
   texts with the same encoder batch size (64), and their ratio;
 - warm throughput (cached embeddings) with evidence and with `--no-evidence`, at 10k and 100k;
-- peak memory (max RSS of the process that ran the batch) at 10k and 100k;
+- peak memory at 10k and 100k: the main process's max RSS, with worker processes an upper bound
+  (main + each worker at the largest worker's max RSS, shared pages counted in each) and the
+  sampled PSS of the whole process tree; warm runs also in one process;
 - the time of `suggest batch --engine spark` (local[2]) on the same data, and its largest score
   difference from the local batch;
 - where the time of each run went, stage by stage.
@@ -26,6 +28,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -110,26 +113,73 @@ def child(argv: list[str]) -> None:
         from suggest.segment import Segmenter
         from suggest.stream import stream_batch
 
+        workers = int(argv[4]) if len(argv) > 4 and argv[4] != "auto" else None
         model = SuggestionModel.load(model_dir)
         model.encoder.transform(["warm the encoder weights up"])  # loading weights is not batch throughput
+        sampler = TreeMemory()
+        sampler.start()
         t = time.perf_counter()
         res = stream_batch(model, [src], [out], segmenter=Segmenter(), with_evidence=kind != "no-evidence",
-                           all_scores=True, chunk_size=1000)
+                           all_scores=True, chunk_size=1000, workers=workers)
         result.update(seconds=time.perf_counter() - t, n=res.n_excerpts,
                       timings={k: round(v, 2) for k, v in res.timings.items()})
+        sampler.stop.set()
+        sampler.join()
+        result["tree_pss_mb"] = sampler.peak_pss / 1024
+        result["workers"] = sampler.peak_children
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["child_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # every worker counted at the largest worker's peak RSS, pages shared with the main process included
+    result["tree_rss_mb"] = result["peak_mb"] + result.get("workers", 0) * result["child_peak_mb"]
     print(json.dumps(result))
 
 
-def measure(kind: str, model_dir: Path, src: Path, out: Path, env: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(model_dir), str(src), str(out)],
+class TreeMemory(threading.Thread):
+    """Samples the proportional set size (PSS: shared pages split between the processes that share them)
+    of this process and its worker processes, and keeps the peak; Linux only."""
+
+    def __init__(self, every: float = 0.2):
+        super().__init__(daemon=True)
+        self.every, self.stop = every, threading.Event()
+        self.peak_pss, self.peak_children = 0, 0
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            pids = [os.getpid(), *self._children(os.getpid())]
+            self.peak_children = max(self.peak_children, len(pids) - 1)
+            self.peak_pss = max(self.peak_pss, sum(self._pss(p) for p in pids))
+            self.stop.wait(self.every)
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                found += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            return 0
+        return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
+
+
+def measure(kind: str, model_dir: Path, src: Path, out: Path, env: dict, workers: str = "auto") -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(model_dir), str(src), str(out), workers],
                           capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{kind} on {src.name} failed:\n{proc.stderr[-3000:]}")
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     res["rate"] = res["n"] / res["seconds"]
-    print(f"  {kind:<12} {src.stem:<14} {res['n']:>7,} rows  {res['seconds']:7.1f} s  {res['rate']:8,.0f}/s  "
-          f"peak {res['peak_mb']:6.0f} MB  {res.get('timings', '')}", flush=True)
+    print(f"  {kind:<12} {src.stem:<14} workers {res.get('workers', '-')!s:<2} {res['n']:>7,} rows  "
+          f"{res['seconds']:7.1f} s  {res['rate']:8,.0f}/s  peak {res['peak_mb']:6.0f} MB"
+          + (f" (+ workers: {res['tree_rss_mb']:,.0f} MB RSS, {res['tree_pss_mb']:,.0f} MB PSS)" if res.get("workers")
+             else "") + f"  {res.get('timings', '')}", flush=True)
     return res
 
 
@@ -147,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unique", type=int, default=10_000, help="different comments in the pool (cold runs use them)")
     ap.add_argument("--model", default=None, help="a model folder (default: train one on the shipped corpus)")
     ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--workers", default="auto", help="worker processes of the batch (default auto, as `suggest "
+                                                      "batch` runs; warm runs are also measured with 1)")
     args = ap.parse_args(argv)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     work = Path(tempfile.mkdtemp(prefix="suggest-scale-"))
@@ -154,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = Path(args.model) if args.model else work / "model"
     if not args.model:
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "suggest.cli", "train", "--codebook", str(DATA / "codebook.yaml"),
+        proc = subprocess.run([sys.executable, "-m", "suggest", "train", "--codebook", str(DATA / "codebook.yaml"),
                                "--data", str(DATA / "coded.csv"), "--out", str(model_dir), "--no-track", "--quiet"],
                               env=env, capture_output=True, text=True)
         if proc.returncode:
@@ -166,12 +218,17 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\ncold: empty embedding cache, {args.unique:,} different comments", flush=True)
     env_cold = {**env, "SUGGEST_CACHE_DIR": str(work / "cache")}
-    cold = measure("cold", model_dir, cold_src, work / "cold.parquet", env_cold)
+    cold = measure("cold", model_dir, cold_src, work / "cold.parquet", env_cold, args.workers)
     raw = measure("encoder", model_dir, cold_src, work / "none", env_cold)
-    print(f"\nwarm: the embedding cache holds every text", flush=True)
-    warm = {n: measure("evidence", model_dir, src, work / f"warm-{n}.parquet", env_cold) for n, src in streams.items()}
-    bare = {n: measure("no-evidence", model_dir, src, work / f"bare-{n}.parquet", env_cold)
+    print(f"\nwarm: the embedding cache holds every text; workers {args.workers}, then one process", flush=True)
+    warm = {n: measure("evidence", model_dir, src, work / f"warm-{n}.parquet", env_cold, args.workers)
             for n, src in streams.items()}
+    bare = {n: measure("no-evidence", model_dir, src, work / f"bare-{n}.parquet", env_cold, args.workers)
+            for n, src in streams.items()}
+    warm1 = {n: measure("evidence", model_dir, src, work / f"warm1-{n}.parquet", env_cold, "1")
+             for n, src in streams.items()}
+    bare1 = {n: measure("no-evidence", model_dir, src, work / f"bare1-{n}.parquet", env_cold, "1")
+             for n, src in streams.items()}
     spark = {}
     if not args.no_spark:
         print("\nspark: suggest batch --engine spark, local[2], same cache", flush=True)
@@ -186,16 +243,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| cold batch, excerpts/s ({args.unique:,} different texts) | {cold['rate']:,.0f} |" + " |" * (len(args.sizes) - 1))
     print(f"| raw encoder, texts/s (same texts, batch 64) | {raw['rate']:,.0f} |" + " |" * (len(args.sizes) - 1))
     print(f"| cold / raw encoder | {cold['rate'] / raw['rate']:.0%} |" + " |" * (len(args.sizes) - 1))
-    print("| warm, with evidence, excerpts/s | " + " | ".join(f"{warm[n]['rate']:,.0f}" for n in args.sizes) + " |")
-    print("| warm, --no-evidence, excerpts/s | " + " | ".join(f"{bare[n]['rate']:,.0f}" for n in args.sizes) + " |")
-    print("| peak RSS, with evidence (MB) | " + " | ".join(f"{warm[n]['peak_mb']:,.0f}" for n in args.sizes) + " |")
-    print("| peak RSS, --no-evidence (MB) | " + " | ".join(f"{bare[n]['peak_mb']:,.0f}" for n in args.sizes) + " |")
+    k = warm[hi].get("workers", 0)
+
+    def row(label: str, runs: dict, fmt) -> None:
+        print(f"| {label} | " + " | ".join(fmt(runs[n]) for n in args.sizes) + " |")
+
+    row(f"warm, with evidence, excerpts/s ({k} workers)", warm, lambda r: f"{r['rate']:,.0f}")
+    row("warm, with evidence, excerpts/s (one process)", warm1, lambda r: f"{r['rate']:,.0f}")
+    row(f"warm, --no-evidence, excerpts/s ({k} workers)", bare, lambda r: f"{r['rate']:,.0f}")
+    row("warm, --no-evidence, excerpts/s (one process)", bare1, lambda r: f"{r['rate']:,.0f}")
+    for label, runs in (("with evidence", warm), ("--no-evidence", bare)):
+        row(f"peak RSS, {label}, main process + {k} workers (MB, upper bound)", runs, lambda r: f"{r['tree_rss_mb']:,.0f}")
+        row(f"peak PSS, {label}, main process + {k} workers (MB, sampled)", runs, lambda r: f"{r['tree_pss_mb']:,.0f}")
+    row("peak RSS, with evidence, one process (MB)", warm1, lambda r: f"{r['peak_mb']:,.0f}")
+    row("peak RSS, --no-evidence, one process (MB)", bare1, lambda r: f"{r['peak_mb']:,.0f}")
     if spark:
         print("| Spark local[2], seconds (whole command) | " + " | ".join(f"{spark[n]['seconds']:,.0f}" for n in args.sizes) + " |")
         print("| Spark max score difference from local | " + " | ".join(f"{spark[n]['max_diff']:.1e}" for n in args.sizes) + " |")
     if lo != hi:
-        print(f"\nfrom {lo:,} to {hi:,}: peak RSS with evidence x{warm[hi]['peak_mb'] / warm[lo]['peak_mb']:.3f}, "
-              f"--no-evidence x{bare[hi]['peak_mb'] / bare[lo]['peak_mb']:.3f}; warm throughput with evidence "
+        print(f"\nfrom {lo:,} to {hi:,}: peak RSS (main + workers) with evidence "
+              f"x{warm[hi]['tree_rss_mb'] / warm[lo]['tree_rss_mb']:.3f}, --no-evidence "
+              f"x{bare[hi]['tree_rss_mb'] / bare[lo]['tree_rss_mb']:.3f}; one process with evidence "
+              f"x{warm1[hi]['peak_mb'] / warm1[lo]['peak_mb']:.3f}, --no-evidence "
+              f"x{bare1[hi]['peak_mb'] / bare1[lo]['peak_mb']:.3f}; warm throughput with evidence "
               f"x{warm[hi]['rate'] / warm[lo]['rate']:.2f}, --no-evidence x{bare[hi]['rate'] / bare[lo]['rate']:.2f}"
               + (f"; Spark time x{spark[hi]['seconds'] / spark[lo]['seconds']:.1f}" if spark else ""))
     return 0

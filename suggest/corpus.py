@@ -55,11 +55,13 @@ class Excerpt:
 
 CONTEXT_FIELDS = (("subject", "Subject"), ("speaker", "Speaker"), ("question", "Question"), ("section", "Section"),
                   ("field", "Field"))
+_CONTEXT_KEYS = frozenset(key for key, _ in CONTEXT_FIELDS)
 
 
 def context_label(metadata: dict | None) -> str:
     """What a coder needs to read an excerpt in place: 'Subject: ...', 'Field: Actions agreed', 'Speaker: ...'."""
-    metadata = metadata or {}
+    if not metadata or metadata.keys().isdisjoint(_CONTEXT_KEYS):
+        return ""
     return "; ".join(f"{label}: {metadata[key]}" for key, label in CONTEXT_FIELDS
                      if isinstance(metadata.get(key), str) and metadata[key].strip())
 

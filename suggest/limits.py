@@ -78,17 +78,20 @@ def is_encrypted_office(path: str | Path) -> bool:
         return "EncryptedPackage".encode("utf-16-le") in fh.read(4_000_000)
 
 
-def check_cells(table, path: str | Path) -> None:
-    """Refuse a table (DataFrame of strings) with a cell longer than the cell limit; names row and column."""
+def check_cells(table, path: str | Path, first_row: int = 2) -> None:
+    """Refuse a table (DataFrame of strings, or columns of strings) with a cell longer than the cell limit;
+    names row and column (`first_row`: the spreadsheet row of the table's first row)."""
     import numpy as np
 
     limit = _current.cell_chars
-    for col in table.columns:
-        lengths = table[col].astype(str).str.len().to_numpy()
+    for col in table:
+        values = table[col]
+        values = values if isinstance(values, list) else values.astype(str).tolist()
+        lengths = np.fromiter(map(len, values), np.int64, len(values))
         over = np.flatnonzero(lengths > limit)
         if over.size:
             raise InputTooLargeError(f"a cell holds {int(lengths[over[0]]):,} characters, over the limit of "
-                                     f"{limit:,}", path=path, row=int(over[0]) + 2, field=str(col),
+                                     f"{limit:,}", path=path, row=int(over[0]) + first_row, field=str(col),
                                      hint=f"split the text, or raise the limit with {FLAGS['cell_chars']}")
 
 

@@ -37,9 +37,16 @@ class LexicalClassifier(MultiLabelBase):
         else:
             from suggest.classify import ngrams
 
-            char = ngrams.transform(self.char_, X) if ngrams.supported(self.char_) else self.char_.transform(X)
-            parts = [self.word_.transform(X), char]
+            pieces = ngrams.split(X)
+            parts = [ngrams.transform(v, X, pieces, sorted_indices=False) if ngrams.supported(v) else v.transform(X)
+                     for v in (self.word_, self.char_)]
         return sparse.hstack(parts).tocsr()
+
+    def word_features(self, X: Sequence[str]):
+        """TF-IDF of the word n-grams alone (the features `top_terms` explains)."""
+        from suggest.classify import ngrams
+
+        return ngrams.transform(self.word_, X) if ngrams.supported(self.word_) else self.word_.transform(X)
 
     def fit(self, X: Sequence[str], Y: np.ndarray) -> "LexicalClassifier":
         X = check_texts(X)
@@ -62,7 +69,7 @@ class LexicalClassifier(MultiLabelBase):
         model = self.estimators_[code_index]
         if isinstance(model, float):
             return []
-        x = self.word_.transform([str(text)])
+        x = self.word_features([str(text)])
         n_word = len(self.word_.vocabulary_)
         coef = model.coef_[0, :n_word]
         idx, vals = x.indices, x.data * coef[x.indices]

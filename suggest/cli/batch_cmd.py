@@ -39,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="excerpts per chunk: memory holds one chunk (default 1000)")
     g.add_argument("--resume", action="store_true",
                    help="continue an interrupted run of the same command without redoing its finished chunks")
+    g.add_argument("--workers", type=_positive, default=None, metavar="N",
+                   help="processes that score chunks while the main one reads and embeds (default: the number of "
+                        "CPU cores, at most 4; 1 does everything in one process)")
     g.add_argument("--no-evidence", action="store_true",
                    help="scores and suggested codes only, no similar excerpts or terms (machine-to-machine runs)")
     g.add_argument("--engine", choices=["local", "spark"], default="local",
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_stream(model, args.inputs, outs, segmenter=Segmenter(mode=args.segment, window=args.window),
                         chunk_size=args.chunk_size, with_evidence=not args.no_evidence, all_scores=args.all_scores,
                         resume=args.resume, progress=progress, keep=bool(args.project), on_written=finish,
-                        pseudonymiser=pseudonymiser)
+                        pseudonymiser=pseudonymiser, workers=args.workers)
     resumed = f", {result.n_resumed} of {result.n_chunks} chunks from the interrupted run" if result.n_resumed else ""
     print(f"{result.n_documents} documents -> {result.n_excerpts} excerpts -> {result.n_suggestions} suggestions "
           f"({result.n_without} excerpts with none) in {time.perf_counter() - t0:.1f} s{resumed}")

@@ -8,7 +8,6 @@ million rows) is read whole and then cut.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +94,7 @@ def table_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame"]]:
                 _refuse_other_separator(path)
             _restore_neutralised(df)
             df.columns = [str(c).strip() for c in df.columns]
-            limits.check_cells(df, path)
+            limits.check_cells(df, path, first_row=first)
             yield first, df
             first += len(df)
     except UnicodeDecodeError:
@@ -108,8 +107,10 @@ def table_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame"]]:
         raise EmptyBatchError("the table has a header but no rows", path=path)
 
 
-def _parquet_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame"]]:
+def _parquet_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame | dict[str, list]"]]:
+    """Blocks of a Parquet file as columns of Python strings (no DataFrame: a stream is read at speed)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from suggest import limits
@@ -121,12 +122,17 @@ def _parquet_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame"
                         hint="check that it is a complete .parquet file (one file, not a Spark output folder)") from None
     first = 2
     for batch in pf.iter_batches(batch_size=rows):
-        df = batch.to_pandas()
-        df = df.astype({c: str for c in df.columns if c in REQUIRED + OPTIONAL}).fillna("")
-        df.columns = [str(c).strip() for c in df.columns]
-        limits.check_cells(df, path)
-        yield first, df
-        first += len(df)
+        columns = {}
+        for name, column in zip(batch.schema.names, batch.columns):
+            if pa.types.is_integer(column.type) or pa.types.is_large_string(column.type):
+                column = pc.cast(column, pa.string())  # the same digits as str() gives
+            if pa.types.is_string(column.type):
+                columns[str(name).strip()] = pc.fill_null(column, "").to_pylist()
+            else:  # floats, dates, booleans: as Python writes them
+                columns[str(name).strip()] = ["" if v is None else str(v) for v in column.to_pylist()]
+        limits.check_cells(columns, path, first_row=first)
+        yield first, columns
+        first += batch.num_rows
     if first == 2:
         raise EmptyBatchError("the table has no rows", path=path)
 
@@ -143,32 +149,39 @@ class ExcerptTable:
     def __iter__(self) -> Iterator["Excerpt"]:
         from suggest.corpus import Excerpt
 
-        seen: dict[str, bytes] = {}  # id -> digest of its text: the table is never held whole
+        seen: dict[str, int] = {}  # id -> hash of its text: the table is never held whole
         for first, df in table_frames(self.path, self.rows):
-            missing = [c for c in REQUIRED if c not in df.columns]
+            missing = [c for c in REQUIRED if c not in df]
             if missing:
                 raise DataError(f"missing required column(s): {', '.join(missing)}", path=self.path, field=missing[0],
                                 hint="a table of excerpts needs the columns excerpt_id,text (optional: "
-                                     f"document_id,source_type); columns found: {', '.join(map(str, df.columns[:20]))}")
-            extra = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
-            docs = df["document_id"].tolist() if "document_id" in df.columns else None
-            types = df["source_type"].tolist() if "source_type" in df.columns else None
-            others = df[extra].to_dict("records") if extra else None
-            for k, (eid, text) in enumerate(zip(df["excerpt_id"].tolist(), df["text"].tolist())):
+                                     f"document_id,source_type); columns found: {', '.join(map(str, list(df)[:20]))}")
+            if not isinstance(df, dict):
+                df = {c: df[c].tolist() for c in df.columns}
+            extra = [c for c in df if c not in REQUIRED + OPTIONAL]
+            docs = df.get("document_id")
+            types = df.get("source_type")
+            others = [df[c] for c in extra]
+            ids = [str(e).strip() for e in df["excerpt_id"]]
+            texts = [t if isinstance(t, str) else str(t) for t in df["text"]]
+            if not (all(map(str.strip, ids)) and all(map(str.strip, texts))):
+                k, col = next((k, col) for k, pair in enumerate(zip(ids, texts))
+                              for col, value in zip(REQUIRED, pair) if not value.strip())
+                raise DataError(f"empty {col.replace('_', ' ')}", path=self.path, row=first + k, field=col,
+                                hint="fill it in or delete the row")
+            for k, (eid, text) in enumerate(zip(ids, texts)):
                 row = first + k
-                eid, text = str(eid).strip(), str(text)
-                for col, value in (("excerpt_id", eid), ("text", text)):
-                    if not value.strip():
-                        raise DataError(f"empty {col.replace('_', ' ')}", path=self.path, row=row, field=col,
-                                        hint="fill it in or delete the row")
-                digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+                digest = hash(text)
                 if eid in seen:
                     if seen[eid] != digest:
                         raise DataError(f"excerpt '{eid}' appears twice with different texts", path=self.path,
                                         row=row, field="excerpt_id", hint="give each excerpt its own excerpt_id")
                     continue
                 seen[eid] = digest
-                meta = {"row": row, **({c: v for c, v in others[k].items() if str(v).strip()} if others else {})}
+                meta = {"row": row}
+                for c, values in zip(extra, others):
+                    if str(values[k]).strip():
+                        meta[c] = values[k]
                 yield Excerpt(excerpt_id=eid, document_id=str(docs[k] if docs else "").strip() or self.default_doc,
                               text=text, start=0, end=len(text),
                               source_type=str(types[k] if types else "").strip() or "text", metadata=meta)

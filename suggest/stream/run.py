@@ -79,12 +79,8 @@ def evidence(model: "SuggestionModel", excerpts: list["Excerpt"], P: np.ndarray,
     """The chunk's long table (suggestions, with evidence unless switched off) and score_<code> columns."""
     from suggest.suggestions.evidence import make_suggestions
 
-    table = make_suggestions(model, excerpts, P, E, evidence=with_evidence)
-    row_of = {e.excerpt_id: i for i, e in enumerate(excerpts)}
-    at = table["excerpt_id"].map(row_of).to_numpy()
-    scores = {f"score_{c}": P[at, j] for j, c in enumerate(model.codes)}
-    table = table.assign(**scores)
-    return table.reindex(columns=cols)
+    table = make_suggestions(model, excerpts, P, E, evidence=with_evidence, scores=True)
+    return table if list(table.columns) == cols else table.reindex(columns=cols)
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -92,14 +88,16 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
                  segmenter: "Segmenter", chunk_size: int = 1000, with_evidence: bool = True,
                  all_scores: bool = False, resume: bool = False, progress: bool = False,
                  transform: Transform | None = None, pseudonymiser=None, keep: bool = False,
-                 on_written: Callable[[BatchResult], None] | None = None) -> BatchResult:
+                 on_written: Callable[[BatchResult], None] | None = None, workers: int | None = None) -> BatchResult:
     """Pre-annotate `inputs` into `outputs` chunk by chunk (see the module docstring).
 
     `pseudonymiser` (`suggest.pseudonymise.Pseudonymiser`) replaces identifiers in documents before they
     are cut and in a table's excerpts before anything else; `transform` is any further step on excerpts.
     `keep` holds documents, excerpts, scores and tables in memory for a project (not with `resume`);
     `on_written` runs after the outputs are complete and before they replace any earlier file
-    (storing into a project there keeps outputs and project in step).
+    (storing into a project there keeps outputs and project in step). `workers` > 1 scores chunks,
+    gathers their evidence and saves them in that many forked processes while this one reads and
+    embeds (`timings` then add up the workers' seconds); None: one per CPU core, at most 4.
     """
     from suggest.errors import EmptyBatchError, OutputError, SuggestError
     from suggest.stream import write
@@ -122,18 +120,29 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
         table_rows, n_files = _sizes(inputs)
         write.check_xlsx_rows(outputs, table_rows)  # before the long work, where the count is known
         bar = _bar(table_rows, n_files, done, progress)
+        finisher = _finisher(workers, -(-table_rows // chunk_size) + -(-n_files // max(1, chunk_size // 10)),
+                             (model, with_evidence, cols, arrow, work, keep))
         files_done, doc_excerpts = 0, 0
         t = time.perf_counter()
+        kept: dict[int, tuple] = {}
+
+        def collect(finished: list[tuple[int, tuple]]) -> None:
+            for index, (record, timings, held) in finished:
+                _count(result, record)
+                for stage, seconds in timings.items():
+                    result.timings[stage] += seconds
+                if held is not None:
+                    kept[index] = held
+                write.check_xlsx_rows(outputs, result.n_excerpts)
+                bar.update(record["n_excerpts"])
+
         for chunk in excerpt_chunks(inputs, chunk_size, skip=done):
             result.timings["read"] += time.perf_counter() - t
             if chunk.index in done:
                 _count(result, done[chunk.index])
             else:
-                record = _run_chunk(model, chunk, segmenter, transform, pseudonymiser, with_evidence, cols, arrow,
-                                    work, result)
-                _count(result, record)
-                write.check_xlsx_rows(outputs, result.n_excerpts)
-                bar.update(record["n_excerpts"])
+                excerpts, texts, E = _prepare(model, chunk, segmenter, transform, pseudonymiser, result.timings)
+                collect(finisher.submit(chunk.index, chunk.documents, excerpts, texts, E))
             if chunk.files:  # documents: the total is estimated from the excerpts per file so far
                 files_done += len(chunk.files)
                 doc_excerpts += done[chunk.index]["n_excerpts"] if chunk.index in done else len(chunk.excerpts)
@@ -141,6 +150,15 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
                 bar.refresh()
             result.n_chunks += 1
             t = time.perf_counter()
+        collect(finisher.drain())
+        finisher.close()
+        if result.kept is not None:
+            for index in sorted(kept):
+                documents, excerpts, P, table = kept[index]
+                result.kept["documents"] += documents
+                result.kept["excerpts"] += excerpts
+                result.kept["P"].append(P)
+                result.kept["tables"].append(table)
         if not result.n_excerpts:
             raise EmptyBatchError("the documents hold no text to code", path=", ".join(map(str, inputs)))
         bar.close()
@@ -151,9 +169,11 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
                 on_written(result)
         work.remove()
     except SuggestError:  # the input or an option must change: a resumed run could not continue this one
+        _close(locals().get("finisher"))
         work.remove()
         raise
     except BaseException:  # Ctrl-C, a full disk, a crash: the finished chunks stay for --resume
+        _close(locals().get("finisher"))
         write.remove_temporaries(outputs)
         print(f"\nStopped. {len(work.finished())} finished chunk(s) are kept in {work.path}; run the same "
               "command with --resume to continue.", file=sys.stderr)
@@ -161,10 +181,9 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
     return result
 
 
-def _run_chunk(model, chunk: Chunk, segmenter, transform, pseudonymiser, with_evidence: bool, cols, arrow, work,
-               result: BatchResult) -> dict:
-    """segment -> [transform] -> embed -> score -> evidence -> save one chunk; returns its record."""
-    clock = _Clock(result.timings)
+def _prepare(model, chunk: Chunk, segmenter, transform, pseudonymiser, timings: dict[str, float]):
+    """segment -> [transform] -> embed, in this process (the encoder and the pseudonymisation key live here)."""
+    clock = _Clock(timings)
     if pseudonymiser is not None and chunk.documents:  # documents before they are cut, so offsets hold
         chunk.documents = clock("transform", pseudonymiser.documents, chunk.documents)
     excerpts = clock("segment", segment, chunk, segmenter)
@@ -172,9 +191,18 @@ def _run_chunk(model, chunk: Chunk, segmenter, transform, pseudonymiser, with_ev
         excerpts = clock("transform", pseudonymiser.excerpts, excerpts)
     if transform is not None and excerpts:
         excerpts = clock("transform", transform, excerpts)
+    inputs = model_inputs(model, excerpts) if excerpts else []
+    E = clock("embed", embed, model, inputs) if excerpts else None
+    return excerpts, inputs, E
+
+
+def _finish(model, index: int, documents: list, excerpts: list, inputs: list[str], E, with_evidence: bool, cols,
+            arrow, work, keep: bool) -> tuple[dict, dict[str, float], tuple | None]:
+    """score -> evidence -> save one chunk; returns its record, the seconds per stage, and (with `keep`)
+    its documents, excerpts, scores and table."""
+    timings = dict.fromkeys(STAGES, 0.0)
+    clock = _Clock(timings)
     if excerpts:
-        inputs = model_inputs(model, excerpts)
-        E = clock("embed", embed, model, inputs)
         P = clock("score", score, model, inputs, E)
         table = clock("evidence", evidence, model, excerpts, P, E, with_evidence, cols)
     else:
@@ -182,15 +210,93 @@ def _run_chunk(model, chunk: Chunk, segmenter, transform, pseudonymiser, with_ev
 
         P, table = np.zeros((0, len(model.codes))), pd.DataFrame(columns=cols)
     hits = (table["code"] != "").to_numpy() if len(table) else np.zeros(0, bool)
-    record = {"n_excerpts": len(excerpts), "n_documents": len(chunk.documents), "n_suggestions": int(hits.sum()),
-              "n_without": int(len(table) - hits.sum()), "document_ids": [d.document_id for d in chunk.documents]}
-    clock("save", work.save, chunk.index, table, record, arrow)
-    if result.kept is not None:
-        result.kept["documents"] += chunk.documents
-        result.kept["excerpts"] += excerpts
-        result.kept["P"].append(P)
-        result.kept["tables"].append(table)
-    return record
+    record = {"n_excerpts": len(excerpts), "n_documents": len(documents), "n_suggestions": int(hits.sum()),
+              "n_without": int(len(table) - hits.sum()), "document_ids": [d.document_id for d in documents]}
+    clock("save", work.save, index, table, record, arrow)
+    return record, timings, ((documents, excerpts, P, table) if keep else None)
+
+
+# --- where chunks are finished: here, or in worker processes ----------------------------------------
+class _Here:
+    """Finishes each chunk in this process, as soon as it is prepared."""
+
+    def __init__(self, finish_args: tuple):
+        self.finish_args = finish_args
+
+    def submit(self, index: int, documents, excerpts, inputs, E) -> list[tuple[int, tuple]]:
+        model, *rest = self.finish_args
+        return [(index, _finish(model, index, documents, excerpts, inputs, E, *rest))]
+
+    def drain(self) -> list[tuple[int, tuple]]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+_WORKER_ARGS: tuple | None = None  # what a forked worker finishes chunks with (inherited, never pickled)
+
+
+def _worker_init(finish_args: tuple) -> None:
+    global _WORKER_ARGS
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # the workers share the cores: one BLAS thread each
+    _WORKER_ARGS = finish_args
+
+
+def _worker_finish(index: int, documents, excerpts, inputs, E) -> tuple:
+    model, *rest = _WORKER_ARGS
+    return _finish(model, index, documents, excerpts, inputs, E, *rest)
+
+
+class _Workers:
+    """Finishes chunks (score, evidence, save) in forked worker processes while this process reads and
+    embeds the next ones. Workers inherit the loaded model by fork; they never run the encoder."""
+
+    def __init__(self, n: int, finish_args: tuple):
+        import multiprocessing
+
+        self.pool = multiprocessing.get_context("fork").Pool(n, _worker_init, (finish_args,))
+        self.pending: list[tuple[int, object]] = []
+        self.limit = 2 * n  # chunks in flight: memory holds a few chunks, not the stream
+
+    def submit(self, index: int, documents, excerpts, inputs, E) -> list[tuple[int, tuple]]:
+        self.pending.append((index, self.pool.apply_async(_worker_finish, (index, documents, excerpts, inputs, E))))
+        done = [(i, job.get()) for i, job in self.pending if job.ready()]
+        finished = {i for i, _ in done}
+        self.pending = [(i, job) for i, job in self.pending if i not in finished]
+        while len(self.pending) >= self.limit:
+            i, job = self.pending.pop(0)
+            done.append((i, job.get()))
+        return done
+
+    def drain(self) -> list[tuple[int, tuple]]:
+        done = [(i, job.get()) for i, job in self.pending]
+        self.pending = []
+        return done
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+MAX_WORKERS = 4  # beyond this the main process, reading and embedding, is the bottleneck
+
+
+def _finisher(workers: int | None, n_chunks_hint: int, finish_args: tuple):
+    import os
+
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers > 1 and n_chunks_hint > 1 and sys.platform.startswith("linux"):  # fork is safe there
+        return _Workers(workers, finish_args)
+    return _Here(finish_args)
+
+
+def _close(finisher) -> None:
+    if finisher is not None:
+        finisher.close()
 
 
 class _Clock:

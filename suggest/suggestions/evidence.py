@@ -22,9 +22,12 @@ BASE_COLUMNS = ["excerpt_id", "document_id", "source_type", "start", "end", "tex
 
 
 def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.ndarray, E: np.ndarray,
-                     n_similar: int = 3, n_terms: int = 5, evidence: bool = True) -> pd.DataFrame:
+                     n_similar: int = 3, n_terms: int = 5, evidence: bool = True, scores: bool = False,
+                     contexts: Sequence[str] | None = None) -> pd.DataFrame:
     """Long table of suggestions with evidence (see module docstring); `evidence=False` leaves out
-    the terms and similar excerpts. Vectorised over the excerpts: no Python loop over codes per excerpt."""
+    the terms and similar excerpts, `scores=True` adds every code's score (score_<code>) to each row,
+    `contexts` are the excerpts' context labels when already known. Vectorised over the excerpts: no
+    Python loop over codes per excerpt."""
     cb = model.codebook
     hits = model.decide(P).astype(bool)
     ii, jj = np.nonzero(hits)
@@ -35,19 +38,27 @@ def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.
     rank = np.argsort(rows_i, kind="stable")  # excerpt order; an excerpt's codes keep their score order
     is_hit = np.concatenate([np.ones(len(ii), bool), np.zeros(len(none), bool)])[rank]
     rows_i, rows_j = rows_i[rank], np.concatenate([jj, np.zeros(len(none), int)])[rank]
-    ex = [excerpts[i] for i in rows_i]
     codes = np.array([c.id for c in cb], dtype=object)
     names = np.array([c.name for c in cb], dtype=object)
     domains = np.array([c.domain or "" for c in cb], dtype=object)
     score = np.where(is_hit, np.round(P[rows_i, rows_j], 4), np.nan)
     thr = np.where(is_hit, np.round(model.thresholds[rows_j], 4), np.nan)
-    df = pd.DataFrame({
-        "excerpt_id": [e.excerpt_id for e in ex], "document_id": [e.document_id for e in ex],
-        "source_type": [e.source_type for e in ex], "start": [e.start for e in ex], "end": [e.end for e in ex],
-        "text": [e.text for e in ex], "context": [context_label(e.metadata) for e in ex],
+    if contexts is None:
+        contexts = [context_label(e.metadata) for e in excerpts]
+
+    def per_row(values) -> np.ndarray:
+        return np.asarray(values, dtype=object)[rows_i] if len(rows_i) else np.zeros(0, dtype=object)
+
+    columns = {
+        "excerpt_id": per_row([e.excerpt_id for e in excerpts]), "document_id": per_row([e.document_id for e in excerpts]),
+        "source_type": per_row([e.source_type for e in excerpts]),
+        "start": np.array([e.start for e in excerpts], dtype=np.int64)[rows_i],
+        "end": np.array([e.end for e in excerpts], dtype=np.int64)[rows_i],
+        "text": per_row([e.text for e in excerpts]), "context": per_row(contexts),
         "code": np.where(is_hit, codes[rows_j], ""), "code_name": np.where(is_hit, names[rows_j], ""),
         "domain": np.where(is_hit, domains[rows_j], ""), "score": score, "threshold": thr,
-        "coder": model.coder_name})
+        "coder": np.full(len(rows_i), model.coder_name, dtype=object)}
+    df = pd.DataFrame(columns)
     if evidence and len(ii):
         at = np.flatnonzero(is_hit)
         texts = [e.text for e in excerpts]
@@ -58,7 +69,10 @@ def make_suggestions(model: SuggestionModel, excerpts: Sequence[Excerpt], P: np.
             df[name] = pd.Series(values, index=at)
     extra = [c for c in df.columns if c not in BASE_COLUMNS]
     order_cols = BASE_COLUMNS + [c for c in ["terms"] if c in extra] + sorted(c for c in extra if c != "terms")
-    return df.reindex(columns=order_cols)
+    df = df.reindex(columns=order_cols)
+    if scores:
+        df = pd.concat([df, pd.DataFrame(P[rows_i], columns=[f"score_{c}" for c in model.codes])], axis=1)
+    return df
 
 
 def top_terms_many(model: SuggestionModel, texts: Sequence[str], rows: np.ndarray, codes: np.ndarray,
@@ -70,7 +84,7 @@ def top_terms_many(model: SuggestionModel, texts: Sequence[str], rows: np.ndarra
         return None
     names, keep = lexical_vocabulary(lexical)
     used = np.unique(rows)
-    X = lexical.word_.transform([texts[i] for i in used])
+    X = lexical.word_features([texts[i] for i in used])
     where = np.searchsorted(used, rows)
     out = [""] * len(rows)
     for j in np.unique(codes):

@@ -195,12 +195,30 @@ def test_stacked_heads_equal_one_scikit_learn_call_per_code(fake_model, coded_lo
     assert np.abs(head._apply_blends(head.blends_, Z) - want).max() < 1e-12
 
 
-@pytest.mark.parametrize("text", ["Short", "a  b\tc\n\nd", "Ünïcode wörds — and punctuation!!", "x" * 9, ""])
-def test_word_by_word_char_ngrams_equal_the_vectorizer(fake_model, coded_long, text):
+@pytest.mark.parametrize("text", ["Short", "a  b\tc\n\nd", "Ünïcode wörds — and punctuation!!", "x" * 9, "",
+                                  "don't-stop it's 3rd_2nd 'quoted' end- -start", "SEPX sepx", "Σίσυφος ΣΑΣ"])
+@pytest.mark.parametrize("part", ["char_", "word_"])
+def test_chunk_ngrams_equal_the_vectorizer(fake_model, coded_long, text, part):
     from suggest.classify import ngrams
 
-    vec = fake_model.classifier.lexical_.char_
-    texts = [text, *coded_long["text"].tolist()[:40], text.upper()]
+    vec = getattr(fake_model.classifier.lexical_, part)
+    texts = [text, *coded_long["text"].tolist()[:40], text.upper(), text, ""]
     assert ngrams.supported(vec)
-    got, want = ngrams.transform(vec, texts), vec.transform(texts)
-    assert (got != want).nnz == 0 and np.array_equal(got.indices, want.indices)
+    for batch in (texts, [text]):
+        got, want = ngrams.transform(vec, batch), vec.transform(batch)
+        assert (got != want).nnz == 0 and np.array_equal(got.indices, want.indices)
+        unsorted = ngrams.transform(vec, batch, sorted_indices=False)  # what the model multiplies
+        assert unsorted.nnz == want.nnz and abs(unsorted - want).max() < 1e-15
+
+
+def test_worker_processes_give_the_same_outputs_and_project_rows(fake_model, table, tmp_path):
+    one = [tmp_path / "one.csv", tmp_path / "one.jsonl"]
+    two = [tmp_path / "two.csv", tmp_path / "two.jsonl"]
+    r1 = run(fake_model, [table], one, chunk_size=17, workers=1, keep=True, all_scores=True)
+    r2 = run(fake_model, [table], two, chunk_size=17, workers=2, keep=True, all_scores=True)
+    assert r1.n_chunks == r2.n_chunks == 8 and r2.n_excerpts == 120
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes()
+    assert [e.excerpt_id for e in r1.kept["excerpts"]] == [e.excerpt_id for e in r2.kept["excerpts"]]
+    assert np.array_equal(np.vstack(r1.kept["P"]), np.vstack(r2.kept["P"]))
+    pd.testing.assert_frame_equal(pd.concat(r1.kept["tables"]), pd.concat(r2.kept["tables"]))
