@@ -5,9 +5,9 @@ Prints, in one run on this machine:
 - cold throughput (empty embedding cache) of `suggest batch` and the raw encoder alone on the same
   texts with the same encoder batch size (64), and their ratio;
 - warm throughput (cached embeddings) with evidence and with `--no-evidence`, at 10k and 100k;
-- peak memory at 10k and 100k: the main process's max RSS, with worker processes an upper bound
-  (main + each worker at the largest worker's max RSS, shared pages counted in each) and the
-  sampled PSS of the whole process tree; warm runs also in one process;
+- peak memory at 10k and 100k: the main process's max RSS and, with worker processes, an upper
+  bound for all of them (main + each worker at the largest worker's max RSS, the pages they share
+  counted in each); warm runs also in one process;
 - the time of `suggest batch --engine spark` (local[2]) on the same data, and its largest score
   difference from the local batch;
 - where the time of each run went, stage by stage.
@@ -28,7 +28,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -116,57 +115,17 @@ def child(argv: list[str]) -> None:
         workers = int(argv[4]) if len(argv) > 4 and argv[4] != "auto" else None
         model = SuggestionModel.load(model_dir)
         model.encoder.transform(["warm the encoder weights up"])  # loading weights is not batch throughput
-        sampler = TreeMemory()
-        sampler.start()
         t = time.perf_counter()
         res = stream_batch(model, [src], [out], segmenter=Segmenter(), with_evidence=kind != "no-evidence",
                            all_scores=True, chunk_size=1000, workers=workers)
         result.update(seconds=time.perf_counter() - t, n=res.n_excerpts,
                       timings={k: round(v, 2) for k, v in res.timings.items()})
-        sampler.stop.set()
-        sampler.join()
-        result["tree_pss_mb"] = sampler.peak_pss / 1024
-        result["workers"] = sampler.peak_children
+        result["workers"] = res.n_workers
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["child_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # every worker counted at the largest worker's peak RSS, pages shared with the main process included
     result["tree_rss_mb"] = result["peak_mb"] + result.get("workers", 0) * result["child_peak_mb"]
     print(json.dumps(result))
-
-
-class TreeMemory(threading.Thread):
-    """Samples the proportional set size (PSS: shared pages split between the processes that share them)
-    of this process and its worker processes, and keeps the peak; Linux only."""
-
-    def __init__(self, every: float = 0.2):
-        super().__init__(daemon=True)
-        self.every, self.stop = every, threading.Event()
-        self.peak_pss, self.peak_children = 0, 0
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            pids = [os.getpid(), *self._children(os.getpid())]
-            self.peak_children = max(self.peak_children, len(pids) - 1)
-            self.peak_pss = max(self.peak_pss, sum(self._pss(p) for p in pids))
-            self.stop.wait(self.every)
-
-    @staticmethod
-    def _children(pid: int) -> list[int]:
-        found = []
-        for task in Path(f"/proc/{pid}/task").glob("*/children"):
-            try:
-                found += [int(c) for c in task.read_text().split()]
-            except OSError:
-                pass
-        return found
-
-    @staticmethod
-    def _pss(pid: int) -> int:
-        try:
-            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            return 0
-        return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
 
 
 def measure(kind: str, model_dir: Path, src: Path, out: Path, env: dict, workers: str = "auto") -> dict:
@@ -178,8 +137,8 @@ def measure(kind: str, model_dir: Path, src: Path, out: Path, env: dict, workers
     res["rate"] = res["n"] / res["seconds"]
     print(f"  {kind:<12} {src.stem:<14} workers {res.get('workers', '-')!s:<2} {res['n']:>7,} rows  "
           f"{res['seconds']:7.1f} s  {res['rate']:8,.0f}/s  peak {res['peak_mb']:6.0f} MB"
-          + (f" (+ workers: {res['tree_rss_mb']:,.0f} MB RSS, {res['tree_pss_mb']:,.0f} MB PSS)" if res.get("workers")
-             else "") + f"  {res.get('timings', '')}", flush=True)
+          + (f" (+ workers: {res['tree_rss_mb']:,.0f} MB)" if res.get("workers") else "")
+          + f"  {res.get('timings', '')}", flush=True)
     return res
 
 
@@ -254,7 +213,6 @@ def main(argv: list[str] | None = None) -> int:
     row("warm, --no-evidence, excerpts/s (one process)", bare1, lambda r: f"{r['rate']:,.0f}")
     for label, runs in (("with evidence", warm), ("--no-evidence", bare)):
         row(f"peak RSS, {label}, main process + {k} workers (MB, upper bound)", runs, lambda r: f"{r['tree_rss_mb']:,.0f}")
-        row(f"peak PSS, {label}, main process + {k} workers (MB, sampled)", runs, lambda r: f"{r['tree_pss_mb']:,.0f}")
     row("peak RSS, with evidence, one process (MB)", warm1, lambda r: f"{r['peak_mb']:,.0f}")
     row("peak RSS, --no-evidence, one process (MB)", bare1, lambda r: f"{r['peak_mb']:,.0f}")
     if spark:

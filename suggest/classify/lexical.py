@@ -34,6 +34,8 @@ class LexicalClassifier(MultiLabelBase):
             self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngram_range),
                                          sublinear_tf=True, min_df=2, max_features=self.max_features)
             parts = [self.word_.fit_transform(X), self.char_.fit_transform(X)]
+            for vectorizer in (self.word_, self.char_):  # plain ints: skops writes one file per numpy scalar
+                vectorizer.vocabulary_ = {term: int(j) for term, j in vectorizer.vocabulary_.items()}
         else:
             from suggest.classify import ngrams
 

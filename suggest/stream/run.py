@@ -40,6 +40,7 @@ class BatchResult:
     n_without: int = 0
     n_chunks: int = 0
     n_resumed: int = 0
+    n_workers: int = 0  # worker processes that finished chunks (0: all in this process)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     kept: dict[str, list] | None = None
 
@@ -122,6 +123,7 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
         bar = _bar(table_rows, n_files, done, progress)
         finisher = _finisher(workers, -(-table_rows // chunk_size) + -(-n_files // max(1, chunk_size // 10)),
                              (model, with_evidence, cols, arrow, work, keep))
+        result.n_workers = getattr(finisher, "n", 0)
         files_done, doc_excerpts = 0, 0
         t = time.perf_counter()
         kept: dict[int, tuple] = {}
@@ -257,6 +259,7 @@ class _Workers:
     def __init__(self, n: int, finish_args: tuple):
         import multiprocessing
 
+        self.n = n
         self.pool = multiprocessing.get_context("fork").Pool(n, _worker_init, (finish_args,))
         self.pending: list[tuple[int, object]] = []
         self.limit = 2 * n  # chunks in flight: memory holds a few chunks, not the stream
