@@ -117,6 +117,7 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
                          if keep else None)
     cols = write.columns(model, with_evidence)
     arrow = write.schema(cols)
+    finisher = None
     try:
         table_rows, n_files = _sizes(inputs)
         write.check_xlsx_rows(outputs, table_rows)  # before the long work, where the count is known
@@ -171,11 +172,11 @@ def stream_batch(model: "SuggestionModel", inputs: Sequence[str | Path], outputs
                 on_written(result)
         work.remove()
     except SuggestError:  # the input or an option must change: a resumed run could not continue this one
-        _close(locals().get("finisher"))
+        _close(finisher)
         work.remove()
         raise
     except BaseException:  # Ctrl-C, a full disk, a crash: the finished chunks stay for --resume
-        _close(locals().get("finisher"))
+        _close(finisher)
         write.remove_temporaries(outputs)
         print(f"\nStopped. {len(work.finished())} finished chunk(s) are kept in {work.path}; run the same "
               "command with --resume to continue.", file=sys.stderr)
