@@ -242,8 +242,15 @@ _WORKER_ARGS: tuple | None = None  # what a forked worker finishes chunks with (
 
 def _worker_init(finish_args: tuple) -> None:
     global _WORKER_ARGS
+    import signal
+
     from threadpoolctl import threadpool_limits
 
+    # The main process stops its workers with SIGTERM and handles Ctrl-C itself. A Python handler
+    # inherited from it would only run in a worker's main thread, which may be blocked waiting for
+    # work when another thread receives the signal: the worker would never exit.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(1)  # the workers share the cores: one BLAS thread each
     _WORKER_ARGS = finish_args
 

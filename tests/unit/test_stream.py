@@ -222,3 +222,35 @@ def test_worker_processes_give_the_same_outputs_and_project_rows(fake_model, tab
     assert [e.excerpt_id for e in r1.kept["excerpts"]] == [e.excerpt_id for e in r2.kept["excerpts"]]
     assert np.array_equal(np.vstack(r1.kept["P"]), np.vstack(r2.kept["P"]))
     pd.testing.assert_frame_equal(pd.concat(r1.kept["tables"]), pd.concat(r2.kept["tables"]))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_workers_stop_on_sigterm_whatever_handler_the_main_process_has(fake_model, tmp_path):
+    """The CLI turns SIGTERM into SystemExit; a worker inheriting that handler could miss the signal
+    (it lands on another thread while the main one waits for work) and hang the batch at its end."""
+    import multiprocessing
+    import signal
+    import time
+
+    from suggest.stream.run import _Workers
+
+    def caught_and_ignored(pid: int) -> tuple[int, int]:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+        return int(fields["SigCgt"], 16), int(fields["SigIgn"], 16)
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        workers = _Workers(2, (fake_model, False, [], None, None, False))
+        pids = [p.pid for p in multiprocessing.active_children()]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(caught_and_ignored(p)[0] & (1 << (signal.SIGTERM - 1))
+                                                  for p in pids):
+            time.sleep(0.05)
+        for pid in pids:
+            caught, ignored = caught_and_ignored(pid)
+            assert not caught & (1 << (signal.SIGTERM - 1)) and ignored & (1 << (signal.SIGINT - 1))
+        t = time.monotonic()
+        workers.close()
+        assert time.monotonic() - t < 5 and not multiprocessing.active_children()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
