@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from suggest.cli.common import add_page_args
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("adjudicate", help="settle the excerpts coders disagree on (for the lead), in a local web page",
@@ -15,9 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, metavar="PROJECT",
                    help="project file, or a team database postgresql://USER@HOST/DATABASE")
     p.add_argument("--lead", required=True, metavar="NAME", help="your name as the lead who adjudicates")
-    p.add_argument("--port", type=int, default=None,
-                   help="port on 127.0.0.1 (default 8765, or a free one; 0 = any free port)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
+    add_page_args(p)
     p.set_defaults(run=run)
 
 

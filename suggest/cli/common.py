@@ -61,3 +61,10 @@ def split_list(value: str | None) -> list[str]:
 
 def progress_enabled(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False)
+
+
+def add_page_args(p: argparse.ArgumentParser) -> None:
+    """--port and --no-browser, for the commands that start a local web page."""
+    p.add_argument("--port", type=int, default=None,
+                   help="port on 127.0.0.1 (default 8765, or a free one; 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
