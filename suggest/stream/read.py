@@ -47,9 +47,7 @@ def count_rows(path: str | Path) -> int:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        return int(_parquet_file(path).metadata.num_rows)
     if suffix in (".csv", ".tsv"):
         csv.field_size_limit(2**31 - 1)  # only counting here: cell sizes are checked as the rows are read
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
@@ -107,19 +105,26 @@ def table_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame"]]:
         raise EmptyBatchError("the table has a header but no rows", path=path)
 
 
+def _parquet_file(path: Path):
+    """The opened Parquet file, or a DataError saying it is not one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"cannot read the Parquet file ({exc})", path=path,
+                        hint="check that it is a complete .parquet file (one file, not a Spark output folder)") from None
+
+
 def _parquet_frames(path: Path, rows: int) -> Iterator[tuple[int, "pd.DataFrame | dict[str, list]"]]:
     """Blocks of a Parquet file as columns of Python strings (no DataFrame: a stream is read at speed)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     from suggest import limits
 
-    try:
-        pf = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise DataError(f"cannot read the Parquet file ({exc})", path=path,
-                        hint="check that it is a complete .parquet file (one file, not a Spark output folder)") from None
+    pf = _parquet_file(path)
     first = 2
     for batch in pf.iter_batches(batch_size=rows):
         columns = {}

@@ -254,3 +254,17 @@ def test_workers_stop_on_sigterm_whatever_handler_the_main_process_has(fake_mode
         assert time.monotonic() - t < 5 and not multiprocessing.active_children()
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_corrupt_parquet_input_is_named_and_leaves_nothing(fake_model_dir, tmp_path, capsys):
+    from suggest.cli import main
+
+    bad = tmp_path / "in" / "comments.parquet"
+    bad.parent.mkdir()
+    bad.write_bytes(b"PAR1 this is not a whole Parquet file")
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main(["batch", "--model", str(fake_model_dir), str(bad), "--out", str(out / "s.csv"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "comments.parquet" in err and "cannot read the Parquet file" in err
+    assert not list(out.iterdir())  # no output, no work folder
