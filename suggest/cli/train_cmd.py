@@ -69,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
         long = decided if long is None else pd.concat([long[~long["excerpt_id"].isin(decided["excerpt_id"])],
                                                       decided], ignore_index=True)
     corpus = CodedCorpus.from_long(long, codebook, coder=args.train_coder)
-    settings = fine_tune_settings(args, len(corpus))
     print(f"Training a {args.kind} model on {len(corpus)} excerpts, {len(codebook)} codes "
           f"(codebook {codebook.name} v{codebook.version}) ...")
+    settings = fine_tune_settings(args, len(corpus))
     model = train(corpus, kind=args.kind, encoder_name=args.encoder, seed=args.seed,
                   progress=progress_enabled(args), extra_config=extra, fine_tune=settings, context=args.context)
     path = model.save(args.out)
