@@ -49,7 +49,7 @@ def test_on_and_off_ignore_the_budget(no_gpu):
 
 
 def test_auto_leaves_other_model_kinds_alone(gpu):
-    assert fine_tune_settings(_args("--kind", "lexical"), 774) is None
+    assert fine_tune_settings(_args("--fine-tune", "auto", "--kind", "lexical"), 774) is None
 
 
 def test_asking_for_cuda_without_a_gpu_is_a_clear_error(no_gpu):
