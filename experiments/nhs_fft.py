@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS),
                     help=f"comma-separated subset of {','.join(MODELS)} (default: all but fine_tuned)")
-    ap.add_argument("--epochs", type=int, default=2, help="fine_tuned: epochs (default 2)")
+    ap.add_argument("--epochs", type=int, default=3, help="fine_tuned: epochs (default 3)")
     ap.add_argument("--folds", type=int, default=3, help="fine_tuned: cross-fitting folds (default 3)")
     ap.add_argument("--device", default=None, help="fine_tuned: cpu or cuda (default: cuda when present)")
     ap.add_argument("--data", type=Path, default=DATA, help="the v6framework CSV")

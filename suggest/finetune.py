@@ -29,7 +29,7 @@ from suggest.embed import DEFAULT_MODEL, FineTunedEmbedder, resolve_model_path
 class FineTuneSettings:
     """How the encoder is tuned (defaults measured on NHS comments and the shipped corpus)."""
 
-    epochs: int = 2
+    epochs: int = 3
     batch_size: int = 32
     lr_encoder: float = 8e-5
     lr_head: float = 3e-3

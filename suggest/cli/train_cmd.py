@@ -27,8 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "within --fine-tune-budget; on: always; off: never")
     p.add_argument("--fine-tune-budget", type=float, default=0.0, metavar="MINUTES",
                    help="with --fine-tune auto and no GPU, the most CPU minutes fine-tuning may take (default 0: "
-                        "not on a CPU; 2 idle cores take about 7 min for 800 excerpts, 45 min for 4,300)")
-    p.add_argument("--epochs", type=int, default=2, help="fine-tuning epochs (default 2)")
+                        "not on a CPU; 2 idle cores take about 10 min for 800 excerpts, 60 min for 4,300)")
+    p.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (default 3)")
     p.add_argument("--device", default=None, help="where to fine-tune: cpu or cuda (default: cuda when present)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--no-track", action="store_true", help="do not log this run to MLflow")
